@@ -1,0 +1,278 @@
+"""Pydantic request and response models of the Dispatch API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, Field
+
+
+def _check_email(value: str) -> str:
+    local, at, domain = value.rpartition("@")
+    if (
+        not at
+        or not local
+        or "." not in domain
+        or domain.startswith(".")
+        or domain.endswith(".")
+        or any(char.isspace() for char in value)
+    ):
+        raise ValueError("value is not a valid email address")
+    return value
+
+
+# A string with `format: email` in the schema, checked without the `email-validator` package.
+Email = Annotated[
+    str,
+    AfterValidator(_check_email),
+    Field(min_length=3, max_length=254, json_schema_extra={"format": "email"}, examples=["ops@example.com"]),
+]
+Phone = Annotated[
+    str,
+    Field(min_length=6, max_length=32, pattern=r"^\+?[0-9][0-9 ()-]*$", examples=["+44 20 7946 0958"]),
+]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class ServiceCode(str, Enum):
+    """Code of a shipping service in the catalogue."""
+
+    STANDARD = "standard"
+    EXPRESS = "express"
+    ECONOMY = "economy"
+    SIGNED = "signed"
+
+
+class OrderStatus(str, Enum):
+    """Lifecycle state of an order."""
+
+    DRAFT = "draft"
+    LABELLED = "labelled"
+
+
+class TrackingStatus(str, Enum):
+    """Status of a tracking event."""
+
+    REGISTERED = "registered"
+    LABEL_CREATED = "label_created"
+    IN_TRANSIT = "in_transit"
+    DELIVERED = "delivered"
+
+
+class ErrorDetail(BaseModel):
+    """Error body returned with every 4xx status except validation errors."""
+
+    detail: str
+
+
+# --- Accounts and authentication ---------------------------------------------------------------
+
+
+class AccountCreate(BaseModel):
+    """Signup request."""
+
+    company_name: Name
+    email: Email
+    password: str = Field(min_length=8, max_length=128)
+
+
+class Account(BaseModel):
+    """A customer account of Dispatch (a tenant)."""
+
+    id: str
+    company_name: str
+    email: str = Field(json_schema_extra={"format": "email"})
+    created_at: datetime
+
+
+class LoginRequest(BaseModel):
+    """Credentials exchanged for an access token."""
+
+    email: Email
+    password: str = Field(min_length=1, max_length=128)
+
+
+class Token(BaseModel):
+    """Bearer access token."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+
+
+# --- Catalogue ---------------------------------------------------------------------------------
+
+
+class Service(BaseModel):
+    """A shipping service offered by Dispatch."""
+
+    code: ServiceCode
+    name: str
+    description: str
+    price_cents: int = Field(ge=0)
+    max_weight_grams: int = Field(ge=1)
+
+
+# --- Orders ------------------------------------------------------------------------------------
+
+
+class Address(BaseModel):
+    """A postal address."""
+
+    street: str = Field(min_length=1, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    postcode: str = Field(min_length=1, max_length=16)
+    country: str = Field(
+        min_length=2, max_length=2, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code"
+    )
+
+
+class OrderItem(BaseModel):
+    """One line of an order."""
+
+    description: str = Field(min_length=1, max_length=200)
+    quantity: int = Field(ge=1, le=1000)
+    weight_grams: int = Field(ge=1, le=70_000, description="Weight of a single unit")
+
+
+class OrderCreate(BaseModel):
+    """Request to create an order."""
+
+    recipient_name: Name
+    recipient_phone: Phone
+    recipient_address: Address
+    reference: str | None = Field(default=None, max_length=200, description="Free text for your own records")
+    items: list[OrderItem] = Field(min_length=1, max_length=50)
+
+
+class OrderUpdate(BaseModel):
+    """Partial update of an order; omitted fields are left unchanged.
+
+    `null` clears `reference`; for the other fields it leaves them unchanged.
+    """
+
+    recipient_name: Name | None = None
+    recipient_phone: Phone | None = None
+    recipient_address: Address | None = None
+    reference: str | None = Field(default=None, max_length=200)
+
+
+class Order(BaseModel):
+    """A shipment order."""
+
+    id: str
+    status: OrderStatus
+    recipient_name: str
+    recipient_phone: str
+    recipient_address: Address
+    reference: str | None
+    items: list[OrderItem]
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- Parcels and tracking ----------------------------------------------------------------------
+
+
+class ParcelCreate(BaseModel):
+    """Request to add a parcel to an order."""
+
+    weight_grams: int = Field(ge=1, le=70_000)
+    length_cm: int = Field(ge=1, le=300)
+    width_cm: int = Field(ge=1, le=300)
+    height_cm: int = Field(ge=1, le=300)
+    contents_description: str = Field(min_length=1, max_length=200)
+
+
+class Parcel(BaseModel):
+    """A physical parcel belonging to an order."""
+
+    id: str
+    order_id: str
+    tracking_number: str = Field(pattern=r"^TRK[0-9]+$")
+    weight_grams: int
+    length_cm: int
+    width_cm: int
+    height_cm: int
+    contents_description: str
+    created_at: datetime
+
+
+class TrackingEvent(BaseModel):
+    """One step in a parcel's journey."""
+
+    status: TrackingStatus
+    location: str
+    timestamp: datetime
+
+
+class Tracking(BaseModel):
+    """Tracking history of a parcel, oldest event first."""
+
+    parcel_id: str
+    tracking_number: str = Field(pattern=r"^TRK[0-9]+$")
+    events: list[TrackingEvent]
+
+
+# --- Labels and invoices -----------------------------------------------------------------------
+
+
+class LabelCreate(BaseModel):
+    """Request to buy a postage label for an order."""
+
+    order_id: str = Field(min_length=1, max_length=64)
+    service_code: ServiceCode
+
+
+class Label(BaseModel):
+    """A purchased postage label."""
+
+    id: str
+    order_id: str
+    service_code: ServiceCode
+    tracking_number: str = Field(pattern=r"^TRK[0-9]+$")
+    recipient_name: str
+    recipient_address: Address
+    price_cents: int
+    created_at: datetime
+
+
+class Invoice(BaseModel):
+    """The charge for a label, billed to the account that bought it."""
+
+    id: str
+    label_id: str
+    amount_cents: int
+    currency: str = Field(min_length=3, max_length=3)
+    billing_company: str
+    issued_at: datetime
+    created_at: datetime
+
+
+# --- Address book ------------------------------------------------------------------------------
+
+
+class CustomerIn(BaseModel):
+    """Body to create or fully replace an address-book entry."""
+
+    name: Name
+    email: Email
+    phone: Phone
+    company: str | None = Field(default=None, max_length=100)
+    address: Address
+    notes: str | None = Field(default=None, max_length=1000)
+
+
+class Customer(BaseModel):
+    """An entry of the account's address book."""
+
+    id: str
+    name: str
+    email: str = Field(json_schema_extra={"format": "email"})
+    phone: str
+    company: str | None
+    address: Address
+    notes: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,57 @@
+"""Deliberate tenant-isolation bugs that can be switched on by name.
+
+Each name maps to the operation labels ("METHOD /path") whose responses or effects become wrong when the
+bug is on; every other operation keeps behaving correctly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+READ_BY_ID = "read-by-id"
+LIST_UNFILTERED = "list-unfiltered"
+WRITE_BY_ID = "write-by-id"
+DELETE_BY_ID = "delete-by-id"
+NESTED_CHILD_UNCHECKED = "nested-child-unchecked"
+BODY_REFERENCE_UNCHECKED = "body-reference-unchecked"
+
+VULNERABILITIES: dict[str, list[str]] = {
+    # Reads an order by id without checking that the caller owns it.
+    READ_BY_ID: ["GET /orders/{order_id}"],
+    # Lists the orders of every account.
+    LIST_UNFILTERED: ["GET /orders"],
+    # Updates any order by id; the response shows the updated order.
+    WRITE_BY_ID: ["PATCH /orders/{order_id}"],
+    # Deletes any address-book entry by id.
+    DELETE_BY_ID: ["DELETE /customers/{customer_id}"],
+    # Checks that the caller owns the order, then loads the parcel by id alone.
+    NESTED_CHILD_UNCHECKED: ["GET /orders/{order_id}/parcels/{parcel_id}"],
+    # Buys a label for the order id in the body without checking who owns that order.
+    BODY_REFERENCE_UNCHECKED: ["POST /labels"],
+}
+
+ENV_VAR = "DISPATCH_VULNERABILITIES"
+
+
+def validate_vulnerabilities(names: Iterable[str]) -> frozenset[str]:
+    """Return `names` as a frozenset, raising ValueError if any name is unknown."""
+    if isinstance(names, str):
+        raise TypeError(f"expected a collection of vulnerability names, not the string {names!r}")
+    selected = frozenset(names)
+    unknown = sorted(selected - VULNERABILITIES.keys())
+    if unknown:
+        raise ValueError(
+            f"unknown vulnerability name(s): {', '.join(unknown)}; valid names: {', '.join(VULNERABILITIES)}"
+        )
+    return selected
+
+
+def vulnerabilities_from_env(value: str | None) -> frozenset[str]:
+    """Parse a `DISPATCH_VULNERABILITIES` value.
+
+    Accepts comma-separated names, `all`, or `none` / empty / unset (no vulnerabilities).
+    """
+    names = [part.strip().lower() for part in (value or "").split(",")]
+    names = [name for name in names if name]
+    selected = validate_vulnerabilities(name for name in names if name not in ("all", "none"))
+    return frozenset(VULNERABILITIES) if "all" in names else selected

@@ -1,0 +1,1 @@
+"""isolation-harness: find cross-tenant data leaks in multi-tenant HTTP APIs."""

@@ -1,0 +1,229 @@
+"""What the campaign knows of the API: operations, their inputs, identifier slots and outputs.
+
+Built once from a schemathesis schema. Identifier slots come from schemathesis's dependency
+analysis (which maps ``GET /orders/{order_id}`` to ``Order.id`` produced by ``POST /orders``) and
+from declared OpenAPI links, never from names this library knows in advance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import JSONPath, Slot, SlotLocation
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_LOCATIONS = {
+    "path": SlotLocation.PATH,
+    "query": SlotLocation.QUERY,
+    "header": SlotLocation.HEADER,
+    "cookie": SlotLocation.COOKIE,
+    "body": SlotLocation.BODY,
+}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: SlotLocation
+    required: bool
+    schema: Any
+
+
+@dataclass(frozen=True)
+class Output:
+    """A resource an operation returns: its name, where it sits, and whether it is one or many."""
+
+    resource: str
+    pointer: str
+    many: bool
+    status: str
+    fields: tuple[str, ...]
+
+
+@dataclass
+class Operation:
+    """One API operation as the campaign sees it."""
+
+    label: str
+    method: str
+    path: str
+    parameters: list[Parameter] = field(default_factory=list)
+    body_schema: Any = None
+    body_required: bool = False
+    slots: list[Slot] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)
+    created_resource: str | None = None
+
+    @property
+    def is_safe(self) -> bool:
+        return self.method in SAFE_METHODS
+
+    @property
+    def is_delete(self) -> bool:
+        return self.method == "DELETE"
+
+    @property
+    def creates(self) -> list[Output]:
+        """Resources this operation creates: a non-safe method that returns one resource."""
+        if self.is_safe or self.is_delete:
+            return []
+        return [
+            output
+            for output in self.outputs
+            if not output.many and output.status.startswith("2") and output.pointer in ("", "/")
+        ]
+
+    def infer_created_resource(self, siblings: list[Operation]) -> str | None:
+        """The resource this operation creates, if it is a create operation.
+
+        Taken from the analysis's outputs when it found one, else from the REST convention that a
+        POST to a collection path creates what ``<collection>/{key}`` names.
+        """
+        if self.method not in ("POST", "PUT"):
+            return None
+        path_resources = {slot.resource for slot in self.slots if slot.location is SlotLocation.PATH}
+        for output in self.creates:
+            if output.resource not in path_resources:
+                return output.resource
+        prefix = self.path.rstrip("/") + "/{"
+        for sibling in siblings:
+            if sibling.path.startswith(prefix) and sibling.path.count("/") == self.path.rstrip("/").count("/") + 1:
+                for slot in sibling.slots:
+                    if slot.location is SlotLocation.PATH and sibling.path.endswith("{" + slot.name + "}"):
+                        if slot.resource not in path_resources:
+                            return slot.resource
+        return None
+
+    def path_slot_resources(self) -> list[str]:
+        return [slot.resource for slot in self.slots if slot.location is SlotLocation.PATH]
+
+
+@dataclass
+class ApiModel:
+    operations: list[Operation]
+
+    def by_label(self) -> dict[str, Operation]:
+        return {operation.label: operation for operation in self.operations}
+
+    def creators(self) -> dict[str, list[Operation]]:
+        """Operations that create each resource, in document order."""
+        out: dict[str, list[Operation]] = {}
+        for operation in self.operations:
+            resource = operation.created_resource
+            if resource:
+                out.setdefault(resource, []).append(operation)
+        return out
+
+
+def build_model(schema: Any, *, exclude: Iterable[str] = ()) -> ApiModel:
+    """Read every operation of a loaded schemathesis OpenAPI schema."""
+    from schemathesis.core.result import Ok
+
+    excluded = set(exclude)
+    try:
+        graph = schema.analysis.dependency_graph
+        nodes = graph.operations
+    except Exception:
+        nodes = {}
+    operations: list[Operation] = []
+    for result in schema.get_all_operations():
+        if not isinstance(result, Ok):
+            continue
+        api_operation = result.ok()
+        label = f"{api_operation.method.upper()} {api_operation.path}"
+        if label in excluded:
+            continue
+        operation = Operation(label=label, method=api_operation.method.upper(), path=api_operation.path)
+        for parameter in api_operation.iter_parameters():
+            location = _LOCATIONS.get(parameter.location.value)
+            if location is None or location is SlotLocation.BODY:
+                continue
+            operation.parameters.append(
+                Parameter(
+                    name=parameter.name,
+                    location=location,
+                    required=bool(parameter.is_required),
+                    schema=parameter.optimized_schema,
+                )
+            )
+        for body in api_operation.body:
+            media_type = (body.media_type or "").lower()
+            if "json" in media_type:
+                operation.body_schema = body.optimized_schema
+                operation.body_required = bool(getattr(body, "is_required", False))
+                break
+        node = nodes.get(api_operation.label) or nodes.get(label)
+        if node is not None:
+            operation.slots = _slots(node)
+            operation.outputs = [
+                Output(
+                    resource=output.resource.name,
+                    pointer=output.pointer,
+                    many=output.cardinality.name == "MANY",
+                    status=str(output.status_code),
+                    fields=tuple(output.resource.fields),
+                )
+                for output in node.outputs
+            ]
+        _add_unbound_path_slots(operation)
+        operations.append(operation)
+    for operation in operations:
+        operation.created_resource = operation.infer_created_resource(operations)
+    return ApiModel(operations=operations)
+
+
+def looks_like_identifier(name: str) -> bool:
+    """Whether a field name is how APIs commonly name a key (``id``, ``order_id``, ``projectId``, ``slug``)."""
+    lowered = name.lower()
+    return (
+        lowered in {"id", "uuid", "guid", "slug", "key", "handle"}
+        or lowered.endswith(("_id", "-id", "_uuid", "_key", "_slug", "ids"))
+        or name.endswith(("Id", "ID", "Uuid", "Key", "Ids"))
+    )
+
+
+def _slots(node: Any) -> list[Slot]:
+    slots: list[Slot] = []
+    seen: set[tuple[SlotLocation, str]] = set()
+    for item in node.inputs:
+        location = _LOCATIONS.get(item.parameter_location.value)
+        if location is None:
+            continue
+        # The analysis also binds body fields that merely echo a resource's data (`name`, `address`);
+        # only fields that carry the resource's key can point at another tenant's object.
+        if location is not SlotLocation.PATH and not looks_like_identifier(item.resource_field or "id"):
+            continue
+        path: JSONPath = tuple(item.body_path) if location is SlotLocation.BODY else ()
+        if location is SlotLocation.BODY and not path:
+            path = (str(item.parameter_name),)
+        name = str(item.parameter_name)
+        key = (location, name if location is not SlotLocation.BODY else "/".join(map(str, path)))
+        if key in seen:
+            continue
+        seen.add(key)
+        slots.append(
+            Slot(
+                location=location,
+                name=name,
+                resource=item.resource.name,
+                field=item.resource_field or "id",
+                path=path,
+            )
+        )
+    return slots
+
+
+def _add_unbound_path_slots(operation: Operation) -> None:
+    """A path parameter the analysis could not bind still names something: record it as its own resource.
+
+    Such a slot can only be filled from a value the API returned to the tenant under the same name.
+    """
+    bound = {slot.name for slot in operation.slots if slot.location is SlotLocation.PATH}
+    for parameter in operation.parameters:
+        if parameter.location is SlotLocation.PATH and parameter.name not in bound:
+            operation.slots.append(
+                Slot(location=SlotLocation.PATH, name=parameter.name, resource=f"?{parameter.name}",
+                     field=parameter.name)
+            )

@@ -1,0 +1,948 @@
+"""The campaign engine: provision, seed, plan, probe, judge. Usable with or without pytest.
+
+The flow (see the README): tenants are provisioned, each seeds its own data through the API's
+create operations (parents first, bodies carrying its canary), identifiers and owner views are
+harvested, then every operation is called by every tenant with every other tenant's identifiers
+in each identifier slot, and oracles judge each response.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+
+from .api import ApiModel, Operation, build_model
+from .errors import ConfigurationError, ProvisioningError
+from .model import (
+    Coverage,
+    Finding,
+    FindingKind,
+    HttpRequest,
+    HttpResponse,
+    JSONPath,
+    ProbeError,
+    Slot,
+    SlotLocation,
+    Verdict,
+    iter_leaves,
+    iter_objects,
+)
+from .oracles import (
+    Snapshot,
+    compare_snapshots,
+    find_canaries,
+    match_owner_views,
+    volatile_between,
+)
+from .provisioning import ProvisionContext, Provisioner
+from .redaction import Redactor, is_sensitive_name
+from .reproduction import curl
+from .tenants import Tenant
+from .transport import Transport, send
+from .values import ValueGenerator
+
+MAX_WITNESSES = 6
+_DISCOVERY_ROUNDS = 3
+
+
+@dataclass(frozen=True)
+class CampaignSettings:
+    """How a campaign runs. Every argument is keyword-only and validated."""
+
+    tenants: int = 2
+    seed: int = 0
+    exclude: tuple[str, ...] = ()
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.tenants, int) or isinstance(self.tenants, bool) or self.tenants < 2:
+            raise ConfigurationError(
+                f"tenants={self.tenants!r}: a campaign needs at least 2 tenants (one to attack, one to be "
+                "attacked). Set --isolation-tenants=2 or more."
+            )
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
+            raise ConfigurationError(f"seed={self.seed!r} must be an integer, e.g. --isolation-seed=0.")
+        if not self.timeout > 0:
+            raise ConfigurationError(f"timeout={self.timeout!r} must be a positive number of seconds.")
+
+
+class CampaignListener(Protocol):
+    """Receives results as they happen, so nothing found is lost to a later crash."""
+
+    def on_finding(self, finding: Finding) -> None: ...
+
+    def on_error(self, error: ProbeError) -> None: ...
+
+    def on_progress(self, result: CampaignResult) -> None: ...
+
+
+@dataclass
+class CampaignResult:
+    """Everything a campaign found and did; every reporter reads this one model."""
+
+    operations: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ProbeError] = field(default_factory=list)
+    coverage: dict[str, Coverage] = field(default_factory=dict)
+    seeding: list[str] = field(default_factory=list)
+    tenants: list[str] = field(default_factory=list)
+    requests: int = 0
+    started: float = field(default_factory=time.time)
+    duration: float = 0.0
+    complete: bool = False
+    fatal: str | None = None
+
+    def findings_for(self, operation: str) -> list[Finding]:
+        return [finding for finding in self.findings if finding.operation == operation]
+
+    def errors_for(self, operation: str) -> list[ProbeError]:
+        return [error for error in self.errors if error.operation == operation]
+
+
+@dataclass
+class Instance:
+    """One resource a tenant owns: its identifying fields and the instances it was created under."""
+
+    resource: str
+    values: dict[str, Any]
+    owner: str
+    parents: dict[str, Instance] = field(default_factory=dict)
+    recipe: list[HttpRequest] = field(default_factory=list)
+    alive: bool = True
+
+    def value(self, field_name: str) -> Any:
+        return self.values.get(field_name)
+
+
+@dataclass
+class _View:
+    request: HttpRequest
+    status: int
+    body: Any
+    volatile: set[JSONPath]
+
+
+@dataclass
+class _TenantState:
+    tenant: Tenant
+    generator: ValueGenerator
+    instances: dict[str, list[Instance]] = field(default_factory=dict)
+    views: dict[str, _View] = field(default_factory=dict)
+    known: set[str] = field(default_factory=set)
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    dirty: bool = False
+
+    def alive(self, resource: str) -> list[Instance]:
+        return [item for item in self.instances.get(resource, []) if item.alive]
+
+
+class Campaign:
+    """One run of the harness against one API."""
+
+    def __init__(
+        self,
+        *,
+        schema: Any,
+        transport: Transport,
+        provisioner: Provisioner,
+        settings: CampaignSettings | None = None,
+        listener: CampaignListener | None = None,
+        redactor: Redactor | None = None,
+    ) -> None:
+        self.settings = settings or CampaignSettings()
+        self.transport = transport
+        self.provisioner = provisioner
+        self.listener = listener
+        self.redactor = redactor or Redactor()
+        self.api: ApiModel = build_model(schema)
+        self.provision_context = ProvisionContext(
+            api=self.api, transport=transport, redactor=self.redactor, timeout=self.settings.timeout
+        )
+        used = {label for label in provisioner.used_operations}
+        self.excluded = {label: "used to provision tenants" for label in used}
+        for label in self.settings.exclude:
+            self.excluded[label] = "excluded by configuration"
+        self.result = CampaignResult(operations=[op.label for op in self.api.operations])
+        for operation in self.api.operations:
+            self.result.coverage[operation.label] = Coverage(operation.label)
+        self.states: list[_TenantState] = []
+        self._seen: set[tuple[str, ...]] = set()
+        self._volatile_keys: set[str] = set()
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def run(self) -> CampaignResult:
+        """Run the whole campaign; findings reach the listener as they are made."""
+        started = time.perf_counter()
+        try:
+            self.provision()
+            for state in self.states:
+                self.seed(state)
+                self.discover(state)
+            for operation in self.ordered_operations():
+                self.probe_operation(operation)
+                self._progress()
+            self.result.complete = True
+        finally:
+            self.result.duration = time.perf_counter() - started
+            self.teardown()
+            self._progress()
+        return self.result
+
+    def ordered_operations(self) -> list[Operation]:
+        """Reads first, then writes, deletes last."""
+
+        def rank(operation: Operation) -> int:
+            return 0 if operation.is_safe else 2 if operation.is_delete else 1
+
+        return sorted(self.api.operations, key=rank)
+
+    # -- provisioning ---------------------------------------------------------------------------
+
+    def provision(self) -> None:
+        names = [f"tenant-{chr(ord('a') + index)}" if index < 26 else f"tenant-{index}"
+                 for index in range(self.settings.tenants)]
+        for name in names:
+            tenant = Tenant(name=name, seed=self.settings.seed, client=self.transport.session())
+            try:
+                credentials = self.provisioner.provision(tenant, self.provision_context)
+            except requests.RequestException as exc:
+                raise ProvisioningError(f"Provisioning tenant {name!r} failed: {exc}") from None
+            for secret in credentials.secrets():
+                self.redactor.add(secret)
+            tenant.apply(credentials)
+            self.states.append(_TenantState(tenant=tenant, generator=ValueGenerator(tenant.fake, tenant.canary)))
+            self.result.tenants.append(name)
+
+    def teardown(self) -> None:
+        for state in self.states:
+            try:
+                self.provisioner.teardown(state.tenant, self.provision_context)
+            except Exception as exc:
+                self.result.seeding.append(f"teardown of {state.tenant.name} failed: {self.redactor(str(exc))}")
+
+    # -- seeding --------------------------------------------------------------------------------
+
+    def seed(self, state: _TenantState) -> None:
+        """Create at least one of every resource the tenant can create, parents before children."""
+        creators = self.api.creators()
+        pending = [op for ops in creators.values() for op in ops if op.label not in self.excluded]
+        progress = True
+        while pending and progress:
+            progress = False
+            for operation in list(pending):
+                resource = operation.created_resource
+                assert resource is not None
+                if state.alive(resource):
+                    pending.remove(operation)
+                    progress = True
+                    continue
+                if self._missing_inputs(state, operation):
+                    continue
+                pending.remove(operation)
+                progress = True
+                self._create(state, operation)
+        if pending and self._seed_blocked_once(state):
+            self.discover(state)
+            self.seed(state)
+            return
+        for operation in pending:
+            missing = ", ".join(self._missing_inputs(state, operation))
+            self._note_seeding(f"{state.tenant.name}: {operation.label} not called: no {missing} to create it under")
+
+    def _seed_blocked_once(self, state: _TenantState) -> bool:
+        """Whether to retry seeding after discovery (which may find parents created as side effects)."""
+        if state.tenant.state.get("seed-retried"):
+            return False
+        state.tenant.state["seed-retried"] = True
+        return True
+
+    def _missing_inputs(self, state: _TenantState, operation: Operation) -> list[str]:
+        required = self._required_slots(operation)
+        return sorted({slot.resource for slot in required if not state.alive(slot.resource)})
+
+    def _required_slots(self, operation: Operation) -> list[Slot]:
+        out = []
+        for slot in operation.slots:
+            if slot.location is SlotLocation.PATH:
+                out.append(slot)
+            elif slot.location is SlotLocation.BODY:
+                if self._body_field_required(operation, slot.path):
+                    out.append(slot)
+            elif any(p.name == slot.name and p.location is slot.location and p.required for p in operation.parameters):
+                out.append(slot)
+        return out
+
+    def _body_field_required(self, operation: Operation, path: JSONPath) -> bool:
+        from .values import resolve
+
+        schema = operation.body_schema
+        root = schema
+        for part in path:
+            schema = resolve(schema, root)
+            if not isinstance(schema, dict):
+                return False
+            if isinstance(part, int) or part not in schema.get("properties", {}):
+                return False
+            if part not in schema.get("required", []):
+                return False
+            schema = schema["properties"][part]
+        return True
+
+    def _create(self, state: _TenantState, operation: Operation) -> Instance | None:
+        for required_only in (False, True):
+            built = self.build_request(state, operation, required_only=required_only)
+            if built is None:
+                return None
+            request, used = built
+            response = self._send(state, request, operation)
+            if response is None:
+                return None
+            if response.ok:
+                created = self._harvest(state, operation, request, response, used)
+                if created is None:
+                    self._note_seeding(
+                        f"{state.tenant.name}: {operation.label} answered {response.status} but its response "
+                        "holds no identifier the harness could use"
+                    )
+                return created
+            if required_only or response.status >= 500:
+                self._note_seeding(
+                    f"{state.tenant.name}: {operation.label} failed with HTTP {response.status}: "
+                    f"{self.redactor(response.text[:200])}"
+                )
+        return None
+
+    def _note_seeding(self, message: str) -> None:
+        self.result.seeding.append(message)
+
+    def _harvest(
+        self,
+        state: _TenantState,
+        operation: Operation,
+        request: HttpRequest,
+        response: HttpResponse,
+        used: dict[str, Instance],
+    ) -> Instance | None:
+        """Record every identifier in a response the tenant received for its own data."""
+        body = response.json()
+        self._remember(state, body)
+        created: Instance | None = None
+        created_resource = operation.created_resource
+        for output in operation.outputs:
+            if not output.status.startswith(str(response.status)[0]) and output.status != str(response.status):
+                continue
+            for obj in _objects_at(body, output.pointer):
+                values = {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
+                if not values:
+                    continue
+                instance = self._register(state, output.resource, values, used, request)
+                if output.resource == created_resource and output.pointer in ("", "/"):
+                    created = instance
+        if created_resource and created is None and isinstance(body, dict):
+            values = {key: value for key, value in body.items() if not isinstance(value, (dict, list))}
+            if values:
+                created = self._register(state, created_resource, values, used, request)
+        if created_resource and created is None:
+            location = response.headers.get("Location") or response.headers.get("location")
+            if location:
+                identifier = location.rstrip("/").rsplit("/", 1)[-1]
+                created = self._register(state, created_resource, {"id": identifier}, used, request)
+        self._harvest_unbound(state, body, used, request)
+        return created
+
+    def _harvest_unbound(
+        self, state: _TenantState, body: Any, used: dict[str, Instance], request: HttpRequest
+    ) -> None:
+        unbound = {slot.resource for op in self.api.operations for slot in op.slots if slot.resource.startswith("?")}
+        if not unbound:
+            return
+        for _, obj in iter_objects(body):
+            for key, value in obj.items():
+                resource = f"?{key}"
+                if resource in unbound and isinstance(value, (str, int)) and not isinstance(value, bool):
+                    self._register(state, resource, {key: value}, used, request)
+
+    def _register(
+        self,
+        state: _TenantState,
+        resource: str,
+        values: dict[str, Any],
+        used: dict[str, Instance],
+        request: HttpRequest,
+    ) -> Instance:
+        existing = state.instances.setdefault(resource, [])
+        for instance in existing:
+            if instance.alive and _same_identity(instance.values, values):
+                instance.values.update(values)
+                return instance
+        recipe: list[HttpRequest] = []
+        for parent in used.values():
+            recipe.extend(item for item in parent.recipe if item not in recipe)
+        if request.method not in ("GET", "HEAD"):
+            recipe.append(request)
+        instance = Instance(resource=resource, values=dict(values), owner=state.tenant.name,
+                            parents=dict(used), recipe=recipe)
+        existing.append(instance)
+        return instance
+
+    def _remember(self, state: _TenantState, body: Any) -> None:
+        for _, value in iter_leaves(body):
+            if value is not None and not isinstance(value, bool):
+                state.known.add(str(value))
+        for _, obj in iter_objects(body):
+            state.objects.append(obj)
+
+    # -- discovery: owner views -----------------------------------------------------------------
+
+    def discover(self, state: _TenantState) -> None:
+        """Read every safe operation with the tenant's own identifiers: owner views, and more ids."""
+        for _ in range(_DISCOVERY_ROUNDS):
+            before = sum(len(items) for items in state.instances.values())
+            for operation in self.api.operations:
+                if operation.is_safe and operation.label not in self.excluded:
+                    self._owner_view(state, operation, refresh=True)
+            if sum(len(items) for items in state.instances.values()) == before:
+                break
+
+    def _owner_view(self, state: _TenantState, operation: Operation, *, refresh: bool = False) -> _View | None:
+        if not refresh and operation.label in state.views:
+            return state.views[operation.label]
+        built = self.build_request(state, operation)
+        if built is None:
+            return None
+        request, used = built
+        first = self._send(state, request, operation)
+        second = self._send(state, request, operation)
+        if first is None or second is None:
+            return None
+        volatile = volatile_between(first.json(), second.json()) if first.status == second.status else set()
+        for path in volatile:
+            if path and isinstance(path[-1], str):
+                self._volatile_keys.add(path[-1])
+        view = _View(request=request, status=second.status, body=second.json(), volatile=volatile)
+        state.views[operation.label] = view
+        if second.ok:
+            self._harvest(state, operation, request, second, used)
+        return view
+
+    # -- building requests ----------------------------------------------------------------------
+
+    def build_request(
+        self,
+        state: _TenantState,
+        operation: Operation,
+        *,
+        required_only: bool = False,
+        pinned: dict[str, Instance] | None = None,
+    ) -> tuple[HttpRequest, dict[str, Instance]] | None:
+        """The tenant's own valid request for an operation, its own identifiers in every slot.
+
+        Returns the request and the instances it uses, per resource; ``None`` when the tenant has
+        none of something the request needs.
+        """
+        used = self._choose_instances(state, operation, pinned or {})
+        if used is None:
+            return None
+        request = HttpRequest(method=operation.method, path_template=operation.path)
+        generator = state.generator
+        slot_names = {(slot.location, slot.name) for slot in operation.slots if slot.location is not SlotLocation.BODY}
+        carriers = _credential_carriers(state.tenant)
+        for parameter in operation.parameters:
+            if (parameter.location, parameter.name) in slot_names:
+                continue
+            # Security schemes surface as parameters; the tenant's client already sends its credentials.
+            if parameter.name.lower() in carriers or is_sensitive_name(parameter.name):
+                continue
+            if parameter.location is SlotLocation.PATH or parameter.required:
+                value = generator.generate(parameter.schema, name=parameter.name)
+                _set_parameter(request, parameter.location, parameter.name, value)
+        if operation.body_schema is not None:
+            request.body = generator.generate(operation.body_schema, required_only=required_only)
+            request.has_body = True
+        for slot in operation.slots:
+            instance = used.get(slot.resource)
+            if instance is None:
+                if slot.location is SlotLocation.BODY:
+                    _delete_path(request.body, slot.path)
+                continue
+            _place(request, slot, instance.value(slot.field))
+        return request, used
+
+    def _choose_instances(
+        self, state: _TenantState, operation: Operation, pinned: dict[str, Instance]
+    ) -> dict[str, Instance] | None:
+        used: dict[str, Instance] = dict(pinned)
+        required = {slot.resource for slot in self._required_slots(operation)}
+        # Deepest slot first, so that its parents can be taken from how it was created.
+        for slot in reversed(operation.slots):
+            if slot.resource in used:
+                continue
+            parent_choice = next(
+                (inst.parents[slot.resource] for inst in used.values() if slot.resource in inst.parents
+                 and inst.parents[slot.resource].alive),
+                None,
+            )
+            candidates = state.alive(slot.resource)
+            choice = parent_choice or (candidates[0] if candidates else None)
+            if choice is None:
+                if slot.resource in required:
+                    return None
+                continue
+            used[slot.resource] = choice
+        return used
+
+    # -- probing --------------------------------------------------------------------------------
+
+    def probe_operation(self, operation: Operation) -> None:
+        coverage = self.result.coverage[operation.label]
+        if operation.label in self.excluded:
+            coverage.skipped.append(self.excluded[operation.label])
+            return
+        if not operation.slots:
+            for attacker in self.states:
+                self._probe_unslotted(operation, attacker, coverage)
+            return
+        variants: list[tuple[Slot, ...]] = [(slot,) for slot in operation.slots]
+        if len(operation.slots) > 1:
+            variants.append(tuple(operation.slots))
+        for attacker in self.states:
+            for victim in self.states:
+                if victim is attacker:
+                    continue
+                for variant in variants:
+                    self._probe(operation, attacker, victim, variant, coverage)
+
+    def _probe_unslotted(self, operation: Operation, attacker: _TenantState, coverage: Coverage) -> None:
+        built = self.build_request(attacker, operation)
+        if built is None:
+            coverage.skipped.append(f"{attacker.tenant.name} could not build a request")
+            return
+        request, _ = built
+        before = self._witness_self(attacker) if not operation.is_safe else []
+        response = self._send(attacker, request, operation, probe=True, slot="-")
+        coverage.probes += 1
+        if response is None:
+            return
+        self._judge_read(operation, attacker, None, request, response, "(no identifier)", setup=[])
+        if not operation.is_safe and before:
+            self._refresh_own(attacker)
+
+    def _probe(
+        self,
+        operation: Operation,
+        attacker: _TenantState,
+        victim: _TenantState,
+        variant: tuple[Slot, ...],
+        coverage: Coverage,
+    ) -> None:
+        slot_text = " + ".join(slot.describe() for slot in variant)
+        # The victim's consistent identifiers for the variant's slots.
+        victim_used = self._choose_instances(victim, operation, {})
+        if victim_used is None or any(slot.resource not in victim_used for slot in variant):
+            missing = sorted({slot.resource for slot in variant if not victim_used or slot.resource not in victim_used})
+            reason = f"{victim.tenant.name} has no {', '.join(missing)} to target via {slot_text}"
+            if reason not in coverage.skipped:
+                coverage.skipped.append(reason)
+            return
+        pinned = {slot.resource: victim_used[slot.resource] for slot in variant}
+        own = self._choose_instances(attacker, operation, {})
+        built = self.build_request(attacker, operation)
+        if built is None or own is None:
+            reason = f"{attacker.tenant.name} cannot build its own request (seeding found none of what it needs)"
+            if reason not in coverage.skipped:
+                coverage.skipped.append(reason)
+            return
+        request, _ = built
+        for slot in variant:
+            _place(request, slot, pinned[slot.resource].value(slot.field))
+        targets = list(pinned.values())
+        setup = [step for instance in targets for step in instance.recipe]
+        witnesses: list[tuple[_View, Operation]] = []
+        before: list[Snapshot] = []
+        if not operation.is_safe:
+            witnesses = self._witnesses(victim, targets)
+            before = self._read_all(victim, witnesses)
+            own_before = self._witness_self(attacker)
+        response = self._send(attacker, request, operation, probe=True, slot=slot_text)
+        coverage.probes += 1
+        if response is None:
+            return
+        victim_name = victim.tenant.name
+        self._judge_read(operation, attacker, victim, request, response, slot_text, setup=setup)
+        if operation.is_safe:
+            return
+        after = self._read_all(victim, witnesses)
+        volatile = {view.request.path + view.request.method: view.volatile for view, _ in witnesses}
+        changes = compare_snapshots(before, after, volatile_paths=volatile)
+        if changes:
+            gone = any(change.gone for change in changes)
+            kind = FindingKind.DELETE if gone else FindingKind.WRITE
+            evidence = "; ".join(change.description for change in changes[:3])
+            self._report(
+                operation,
+                kind,
+                Verdict.CONFIRMED,
+                "write-effect",
+                attacker,
+                victim_name,
+                slot_text,
+                response.status,
+                f"after {attacker.tenant.name}'s request (HTTP {response.status}), {victim_name} re-read its data: "
+                f"{evidence}",
+                request,
+                setup,
+            )
+        elif response.ok:
+            own_after = self._witness_self(attacker)
+            acted_on_caller = compare_snapshots(own_before, own_after, volatile_paths={})
+            if not acted_on_caller and not self._body_is_callers_own(attacker, response):
+                self._report(
+                    operation,
+                    FindingKind.WRITE_ACCEPTED,
+                    Verdict.SUSPECTED,
+                    "status-only",
+                    attacker,
+                    victim_name,
+                    slot_text,
+                    response.status,
+                    f"{operation.method} with {victim_name}'s identifier was accepted (HTTP {response.status}) "
+                    f"but no change was visible to {victim_name}"
+                    + ("" if witnesses else " (it has no read operation to check)"),
+                    request,
+                    setup,
+                )
+        if response.ok or changes:
+            for instance in targets:
+                self._retire(victim, instance)
+            self._reseed(victim)
+
+    def _body_is_callers_own(self, attacker: _TenantState, response: HttpResponse) -> bool:
+        return attacker.tenant.canary.lower() in response.text.lower()
+
+    def _judge_read(
+        self,
+        operation: Operation,
+        attacker: _TenantState,
+        victim: _TenantState | None,
+        request: HttpRequest,
+        response: HttpResponse,
+        slot_text: str,
+        *,
+        setup: list[HttpRequest],
+    ) -> None:
+        others = {state.tenant.name: state.tenant.markers() for state in self.states if state is not attacker}
+        sightings = find_canaries(response, others, ignore=request.sent_values())
+        reported: set[str] = set()
+        for sighting in sightings:
+            if sighting.owner in reported:
+                continue
+            reported.add(sighting.owner)
+            count = sum(1 for s in sightings if s.owner == sighting.owner)
+            more = f" (and {count - 1} more places)" if count > 1 else ""
+            self._report(
+                operation,
+                FindingKind.READ,
+                Verdict.CONFIRMED,
+                "canary",
+                attacker,
+                sighting.owner,
+                slot_text,
+                response.status,
+                f"HTTP {response.status}: {sighting.owner}'s canary {sighting.marker} in {sighting.describe()}{more}",
+                request,
+                setup if victim is not None and sighting.owner == victim.tenant.name else [],
+            )
+        if not response.ok:
+            return
+        victims = [state for state in self.states if state is not attacker and state.tenant.name not in reported]
+        body = response.json()
+        if body is None or not victims:
+            return
+        known = set(attacker.known) | set(request.sent_values()) | self._shared_values()
+        owned = {state.tenant.name: state.objects for state in victims}
+        for match in match_owner_views(body, owned, known_to_caller=known, volatile_keys=self._volatile_keys):
+            self._report(
+                operation,
+                FindingKind.READ,
+                Verdict.CONFIRMED,
+                "owner-view",
+                attacker,
+                match.owner,
+                slot_text,
+                response.status,
+                f"HTTP {response.status}: {match.describe()}",
+                request,
+                setup if victim is not None and match.owner == victim.tenant.name else [],
+            )
+
+    def _shared_values(self) -> set[str]:
+        counts: dict[str, int] = {}
+        for state in self.states:
+            for value in state.known:
+                counts[value] = counts.get(value, 0) + 1
+        return {value for value, count in counts.items() if count > 1}
+
+    # -- write effects --------------------------------------------------------------------------
+
+    def _witnesses(self, victim: _TenantState, targets: Sequence[Instance]) -> list[tuple[_View, Operation]]:
+        """The victim's own reads that show the targeted objects."""
+        wanted = {str(value) for instance in targets for value in instance.values.values() if value is not None}
+        ids = {str(instance.values.get("id", "")) for instance in targets} - {""}
+        out: list[tuple[_View, Operation]] = []
+        for operation in self.api.operations:
+            if not operation.is_safe or operation.label in self.excluded:
+                continue
+            view = self._owner_view(victim, operation)
+            if view is None or not (200 <= view.status < 300):
+                continue
+            sent = set(view.request.sent_values())
+            shows = bool(sent & wanted) or bool(ids & {str(v) for _, v in iter_leaves(view.body)})
+            if shows:
+                out.append((view, operation))
+            if len(out) >= MAX_WITNESSES:
+                break
+        return out
+
+    def _witness_self(self, state: _TenantState) -> list[Snapshot]:
+        views = [(view, op) for op in self.api.operations if op.is_safe and not op.slots
+                 and op.label not in self.excluded and (view := state.views.get(op.label)) is not None]
+        return self._read_all(state, views)
+
+    def _read_all(self, state: _TenantState, witnesses: Sequence[tuple[_View, Operation]]) -> list[Snapshot]:
+        out = []
+        for view, operation in witnesses:
+            response = self._send(state, view.request, operation)
+            label = view.request.path + view.request.method
+            if response is None:
+                out.append(Snapshot(label, 0, None))
+            else:
+                out.append(Snapshot(label, response.status, response.json()))
+        return out
+
+    def _refresh_own(self, state: _TenantState) -> None:
+        state.views.clear()
+
+    def _retire(self, state: _TenantState, instance: Instance) -> None:
+        instance.alive = False
+        for items in state.instances.values():
+            for item in items:
+                if item.alive and any(parent is instance for parent in item.parents.values()):
+                    self._retire(state, item)
+        state.dirty = True
+
+    def _reseed(self, state: _TenantState) -> None:
+        if not state.dirty:
+            return
+        state.dirty = False
+        state.views.clear()
+        self.seed(state)
+        self.discover(state)
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _send(
+        self,
+        state: _TenantState,
+        request: HttpRequest,
+        operation: Operation,
+        *,
+        probe: bool = False,
+        slot: str = "",
+    ) -> HttpResponse | None:
+        self.result.requests += 1
+        try:
+            response = send(state.tenant.client, request, timeout=self.settings.timeout)
+        except requests.RequestException as exc:
+            self._error(operation, state, slot, f"{type(exc).__name__}: {self.redactor(str(exc))[:200]}")
+            return None
+        if response.status >= 500:
+            self._error(
+                operation,
+                state,
+                slot,
+                f"HTTP {response.status} from {request.method} {request.path}: {self.redactor(response.text[:200])}",
+            )
+            return None if not probe else response
+        if not probe:
+            self._remember(state, response.json())
+        return response
+
+    def _error(self, operation: Operation, state: _TenantState, slot: str, message: str) -> None:
+        error = ProbeError(operation=operation.label, attacker=state.tenant.name, slot=slot or "-", message=message)
+        self.result.errors.append(error)
+        if self.listener is not None:
+            self.listener.on_error(error)
+
+    def _report(
+        self,
+        operation: Operation,
+        kind: FindingKind,
+        verdict: Verdict,
+        oracle: str,
+        attacker: _TenantState,
+        victim: str,
+        slot: str,
+        status: int,
+        evidence: str,
+        request: HttpRequest,
+        setup: Iterable[HttpRequest],
+    ) -> None:
+        if status >= 500:
+            return
+        key = (operation.label, kind.value, oracle, attacker.tenant.name, victim, slot)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        finding = Finding(
+            operation=operation.label,
+            kind=kind,
+            verdict=verdict,
+            oracle=oracle,
+            attacker=attacker.tenant.name,
+            victim=victim,
+            slot=slot,
+            status=status,
+            evidence=self.redactor(evidence),
+            reproduction=self._reproduction(attacker, victim, request, setup),
+        )
+        self.result.findings.append(finding)
+        if self.listener is not None:
+            self.listener.on_finding(finding)
+
+    def _reproduction(
+        self, attacker: _TenantState, victim: str, request: HttpRequest, setup: Iterable[HttpRequest]
+    ) -> str:
+        lines = []
+        steps = list(setup)
+        if steps:
+            lines.append(f"# as {victim}: create the data the attack targets")
+            lines += [self._curl(victim, step) for step in steps]
+        lines.append(f"# as {attacker.tenant.name}: the attack")
+        lines.append(self._curl(attacker.tenant.name, request))
+        return self.redactor("\n".join(lines))
+
+    def _curl(self, tenant_name: str, request: HttpRequest) -> str:
+        state = next(state for state in self.states if state.tenant.name == tenant_name)
+        credentials = state.tenant.credentials
+        headers = list(credentials.headers) if credentials else []
+        prefix = ""
+        if credentials and credentials.token and credentials.headers:
+            first = next(iter(credentials.headers.values()))
+            prefix = first[: first.find(credentials.token)] if credentials.token in first else ""
+        return curl(
+            request,
+            base_url=self.transport.base_url,
+            tenant=tenant_name,
+            auth_headers=headers,
+            auth_cookies=list(credentials.cookies) if credentials else [],
+            auth_query=list(credentials.query) if credentials else [],
+            prefix=prefix,
+        )
+
+    def _progress(self) -> None:
+        if self.listener is not None:
+            self.listener.on_progress(self.result)
+
+
+def _objects_at(body: Any, pointer: str) -> list[dict[str, Any]]:
+    """Objects at a schemathesis output pointer (``/``, ``/items``, ``/*/addr``)."""
+    nodes: list[Any] = [body]
+    for part in [p for p in pointer.split("/") if p]:
+        following: list[Any] = []
+        for node in nodes:
+            if part == "*" and isinstance(node, list):
+                following.extend(node)
+            elif isinstance(node, dict) and part in node:
+                following.append(node[part])
+        nodes = following
+    out: list[dict[str, Any]] = []
+    for node in nodes:
+        if isinstance(node, dict):
+            out.append(node)
+        elif isinstance(node, list):
+            out.extend(item for item in node if isinstance(item, dict))
+    return out
+
+
+def _same_identity(left: dict[str, Any], right: dict[str, Any]) -> bool:
+    for key in ("id", "uuid"):
+        if key in left and key in right:
+            return bool(left[key] == right[key])
+    shared = [key for key in left.keys() & right.keys() if left[key] is not None]
+    return bool(shared) and all(left[key] == right[key] for key in shared)
+
+
+def _credential_carriers(tenant: Tenant) -> set[str]:
+    credentials = tenant.credentials
+    if credentials is None:
+        return set()
+    return {name.lower() for name in [*credentials.headers, *credentials.cookies, *credentials.query]}
+
+
+def _set_parameter(request: HttpRequest, location: SlotLocation, name: str, value: Any) -> None:
+    if location is SlotLocation.PATH:
+        request.path_params[name] = value
+    elif location is SlotLocation.QUERY:
+        request.query[name] = value
+    elif location is SlotLocation.HEADER:
+        request.headers[name] = str(value)
+    elif location is SlotLocation.COOKIE:
+        request.cookies[name] = str(value)
+
+
+def _place(request: HttpRequest, slot: Slot, value: Any) -> None:
+    if slot.location is SlotLocation.BODY:
+        if not request.has_body or not isinstance(request.body, dict):
+            request.body = {}
+            request.has_body = True
+        _set_path(request.body, slot.path, value)
+    else:
+        _set_parameter(request, slot.location, slot.name, value)
+
+
+def _set_path(body: Any, path: JSONPath, value: Any) -> None:
+    node = body
+    for index, part in enumerate(path):
+        last = index == len(path) - 1
+        if isinstance(node, list):
+            node = node[0] if node else None
+            if node is None:
+                return
+        if not isinstance(node, dict):
+            return
+        if last:
+            current = node.get(str(part))
+            node[str(part)] = [value] if isinstance(current, list) else value
+        else:
+            node = node.setdefault(str(part), {})
+
+
+def _delete_path(body: Any, path: JSONPath) -> None:
+    node = body
+    for part in path[:-1]:
+        node = node.get(str(part)) if isinstance(node, dict) else None
+    if isinstance(node, dict) and path:
+        node.pop(str(path[-1]), None)
+
+
+def run_campaign(
+    *,
+    schema: Any,
+    transport: Transport,
+    provisioner: Provisioner,
+    settings: CampaignSettings | None = None,
+    listener: CampaignListener | None = None,
+    redactor: Redactor | None = None,
+    on_tenant: Callable[[Tenant], None] | None = None,
+) -> CampaignResult:
+    """Run a campaign and return its result (a convenience over :class:`Campaign`)."""
+    campaign = Campaign(
+        schema=schema, transport=transport, provisioner=provisioner, settings=settings, listener=listener,
+        redactor=redactor,
+    )
+    return campaign.run()

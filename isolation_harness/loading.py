@@ -1,0 +1,205 @@
+"""Loading the API description through schemathesis, and choosing the transport that reaches it."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import SchemaLoadError, did_you_mean
+from .transport import ASGITransport, HTTPTransport, Transport, WSGITransport
+
+# Where in-process apps usually serve their description, tried in this order.
+OPENAPI_PATHS = ("/openapi.json", "/openapi.yaml", "/swagger.json", "/api/openapi.json", "/v3/api-docs")
+_MODULE_ATTR = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+
+
+@dataclass
+class LoadedApi:
+    """A loaded API description and the transport that reaches the API."""
+
+    schema: Any
+    transport: Transport
+    source: str
+
+
+def load_api(source: str, *, base_url: str | None = None, openapi_path: str | None = None) -> LoadedApi:
+    """Load an API from an OpenAPI URL, a file (with ``base_url``), or ``module:attr`` naming an app.
+
+    Raises :class:`SchemaLoadError` with the value and a fix when anything is wrong.
+    """
+    import schemathesis
+    from schemathesis.core.errors import LoaderError
+
+    source = source.strip()
+    if not source:
+        raise SchemaLoadError(
+            "No API description given (the value is empty). Pass an OpenAPI URL, a file path "
+            "with --isolation-base-url, or `module:attr` naming an ASGI/WSGI app."
+        )
+    try:
+        if source.startswith(("http://", "https://")):
+            schema = _from_url(source)
+            root = base_url or _declared_base_url(schema) or _origin(source)
+            transport: Transport = HTTPTransport(root)
+        elif _MODULE_ATTR.match(source) and not Path(source).exists():
+            app = import_app(source)
+            schema, transport = _from_app(app, source, openapi_path)
+            if base_url:
+                transport = HTTPTransport(base_url)
+        else:
+            path = Path(source)
+            if not path.is_file():
+                raise SchemaLoadError(
+                    f"API description file not found: {source!r} (resolved to {path.absolute()}). "
+                    "Check the path, or pass a URL (http://...) or `module:attr` naming an app."
+                )
+            schema = schemathesis.openapi.from_path(path)
+            root = base_url or _declared_base_url(schema)
+            if not root or not root.startswith(("http://", "https://")):
+                raise SchemaLoadError(
+                    f"The API description {source!r} is a file, so the harness needs to know where the API "
+                    f"runs (the document's `servers` gives {root!r}). "
+                    "Pass --isolation-base-url=http://127.0.0.1:8000 (or set ISOLATION_BASE_URL)."
+                )
+            transport = HTTPTransport(root)
+    except LoaderError as exc:
+        raise SchemaLoadError(_loader_message(source, exc)) from None
+    check_operations(schema, source)
+    return LoadedApi(schema=schema, transport=transport, source=source)
+
+
+def import_app(spec: str) -> Any:
+    """Import ``module:attr`` (the current directory is importable, as with uvicorn)."""
+    module_name, _, attr_path = spec.partition(":")
+    cwd = os.getcwd()
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise SchemaLoadError(
+            f"Cannot import module {module_name!r} from {spec!r}: {exc}. "
+            "Run pytest from the directory that contains the module, or install its package."
+        ) from None
+    target: Any = module
+    for part in attr_path.split("."):
+        if not hasattr(target, part):
+            names = [name for name in dir(target) if not name.startswith("_")]
+            raise SchemaLoadError(
+                f"Module {module_name!r} has no attribute {part!r} (from {spec!r}).{did_you_mean(part, names)} "
+                "Name the ASGI or WSGI application object, e.g. `package.module:app`."
+            )
+        target = getattr(target, part)
+    if not callable(target):
+        raise SchemaLoadError(f"{spec!r} is a {type(target).__name__}, not an ASGI or WSGI application.")
+    return target
+
+
+def is_asgi_app(app: Any) -> bool:
+    """ASGI apps are async callables ``(scope, receive, send)``; WSGI apps are sync ``(environ, start)``."""
+    call = app if inspect.isfunction(app) or inspect.ismethod(app) else getattr(app, "__call__", app)  # noqa: B004
+    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(app)
+
+
+def _from_app(app: Any, source: str, openapi_path: str | None) -> tuple[Any, Transport]:
+    import schemathesis
+    from schemathesis.core.errors import LoaderError
+
+    asgi = is_asgi_app(app)
+    loader = schemathesis.openapi.from_asgi if asgi else schemathesis.openapi.from_wsgi
+    transport: Transport = ASGITransport(app) if asgi else WSGITransport(app)
+    candidates = (openapi_path,) if openapi_path else OPENAPI_PATHS
+    last: LoaderError | None = None
+    for candidate in candidates:
+        try:
+            return loader(candidate, app), transport
+        except LoaderError as exc:
+            last = exc
+    tried = ", ".join(candidates)
+    detail = f" Last error: {_first_line(str(last))}" if last else ""
+    raise SchemaLoadError(
+        f"The app {source!r} serves no OpenAPI document at {tried}.{detail} "
+        "Set `openapi_path` in the [api] table of the isolation config to where it serves its description."
+    )
+
+
+def _from_url(url: str) -> Any:
+    import requests
+    import schemathesis
+    from schemathesis.core.errors import LoaderError
+
+    try:
+        return schemathesis.openapi.from_url(url, timeout=10)
+    except LoaderError as exc:
+        if exc.kind.value.startswith(("connection", "network")):
+            raise SchemaLoadError(
+                f"Cannot reach {url!r}: {_first_line(exc.message)}. "
+                "Check that the API server is running and the URL is right, or pass the description as a file "
+                "with --isolation-base-url."
+            ) from None
+        raise
+    except requests.RequestException as exc:
+        raise SchemaLoadError(f"Cannot reach {url!r}: {exc}. Check that the API server is running.") from None
+
+
+def _loader_message(source: str, exc: Exception) -> str:
+    return (
+        f"{source!r} is not a usable OpenAPI description: {_first_line(str(exc))}. "
+        "Point the harness at an OpenAPI 3.x or Swagger 2.0 document (JSON or YAML)."
+    )
+
+
+def check_operations(schema: Any, source: str) -> None:
+    """Fail loudly on unresolvable references and on an API with nothing to test."""
+    from schemathesis.core.result import Ok
+
+    count = 0
+    problems: list[str] = []
+    try:
+        for result in schema.get_all_operations():
+            if isinstance(result, Ok):
+                count += 1
+            else:
+                error = result.err()
+                label = getattr(error, "path", None) or ""
+                method = (getattr(error, "method", None) or "").upper()
+                problems.append(f"{method} {label}: {_first_line(str(error))}".strip())
+    except Exception as exc:
+        raise SchemaLoadError(
+            f"The API description {source!r} could not be read: {_first_line(str(exc))}. Fix the document."
+        ) from None
+    if problems:
+        listed = "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
+        raise SchemaLoadError(
+            f"The API description {source!r} has {len(problems)} operation(s) that cannot be read: {listed}. "
+            "Fix each `$ref` so it points at a component that exists in the document."
+        )
+    if count == 0:
+        raise SchemaLoadError(
+            f"The API description {source!r} declares no operations (its `paths` is empty). "
+            "Point the harness at the document that describes the API's endpoints."
+        )
+
+
+def _declared_base_url(schema: Any) -> str | None:
+    try:
+        url = schema.declared_base_url
+    except Exception:
+        return None
+    return str(url) if url else None
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0].rstrip(".") if text.strip() else "unknown error"

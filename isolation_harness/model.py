@@ -1,0 +1,218 @@
+"""The campaign's data model: operations, identifier slots, requests, findings.
+
+Nothing here is REST-specific beyond :class:`SlotLocation`: an "operation" is anything with a
+label and a set of inputs, so other API styles can map onto the same model.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+JSONPath = tuple[str | int, ...]
+
+
+class SlotLocation(str, enum.Enum):
+    """Where a request carries a value."""
+
+    PATH = "path"
+    QUERY = "query"
+    HEADER = "header"
+    COOKIE = "cookie"
+    BODY = "body"
+
+
+def format_pointer(path: JSONPath) -> str:
+    """Format a JSON path as an RFC 6901 pointer (``/items/0/id``)."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One place in a request that can carry a resource identifier.
+
+    ``resource`` and ``field`` name what the slot takes (``Order`` / ``id``), as inferred from the
+    API description; ``path`` is the location inside a JSON body.
+    """
+
+    location: SlotLocation
+    name: str
+    resource: str
+    field: str
+    path: JSONPath = ()
+
+    def describe(self) -> str:
+        if self.location is SlotLocation.BODY:
+            return f"body {format_pointer(self.path) or '/'}"
+        return f"{self.location.value} {self.name}"
+
+
+@dataclass
+class HttpRequest:
+    """A request, independent of the transport that sends it."""
+
+    method: str
+    path_template: str
+    path_params: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    has_body: bool = False
+
+    @property
+    def path(self) -> str:
+        path = self.path_template
+        for name, value in self.path_params.items():
+            path = path.replace("{" + name + "}", quote(str(value), safe=""))
+        return path
+
+    def copy(self) -> HttpRequest:
+        return HttpRequest(
+            method=self.method,
+            path_template=self.path_template,
+            path_params=dict(self.path_params),
+            query=dict(self.query),
+            headers=dict(self.headers),
+            cookies=dict(self.cookies),
+            body=json.loads(json.dumps(self.body)) if self.has_body else None,
+            has_body=self.has_body,
+        )
+
+    def sent_values(self) -> list[str]:
+        """Every scalar the request carries, as text: values a response may echo back."""
+        values = [str(v) for v in self.path_params.values()]
+        values += [str(v) for v in self.query.values()]
+        values += list(self.headers.values()) + list(self.cookies.values())
+        if self.has_body:
+            values += [str(v) for _, v in iter_leaves(self.body)]
+        return values
+
+
+@dataclass
+class HttpResponse:
+    """What came back: status, headers and the raw body text."""
+
+    status: int
+    headers: Mapping[str, str]
+    text: str
+    elapsed: float = 0.0
+
+    def json(self) -> Any:
+        """The body parsed as JSON, or ``None`` when it is not JSON."""
+        if not self.text:
+            return None
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            return None
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+def iter_leaves(value: Any, path: JSONPath = ()) -> list[tuple[JSONPath, Any]]:
+    """Every scalar in a JSON value with its path."""
+    out: list[tuple[JSONPath, Any]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out.extend(iter_leaves(item, (*path, str(key))))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            out.extend(iter_leaves(item, (*path, index)))
+    else:
+        out.append((path, value))
+    return out
+
+
+def iter_objects(value: Any, path: JSONPath = ()) -> list[tuple[JSONPath, dict[str, Any]]]:
+    """Every JSON object inside a value, outermost first."""
+    out: list[tuple[JSONPath, dict[str, Any]]] = []
+    if isinstance(value, dict):
+        out.append((path, value))
+        for key, item in value.items():
+            out.extend(iter_objects(item, (*path, str(key))))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            out.extend(iter_objects(item, (*path, index)))
+    return out
+
+
+class Verdict(str, enum.Enum):
+    """How sure a finding is: confirmed findings fail the run, suspected ones are reported."""
+
+    CONFIRMED = "confirmed"
+    SUSPECTED = "suspected"
+
+
+class FindingKind(str, enum.Enum):
+    """What crossed the tenant boundary."""
+
+    READ = "cross-tenant-read"
+    WRITE = "cross-tenant-write"
+    DELETE = "cross-tenant-delete"
+    WRITE_ACCEPTED = "cross-tenant-write-accepted"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One leak: who read or changed what, where, the evidence and how to reproduce it."""
+
+    operation: str
+    kind: FindingKind
+    verdict: Verdict
+    oracle: str
+    attacker: str
+    victim: str
+    slot: str
+    status: int
+    evidence: str
+    reproduction: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "operation": self.operation,
+            "kind": self.kind.value,
+            "verdict": self.verdict.value,
+            "oracle": self.oracle,
+            "attacker": self.attacker,
+            "victim": self.victim,
+            "slot": self.slot,
+            "status": self.status,
+            "evidence": self.evidence,
+            "reproduction": self.reproduction,
+        }
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str, str]:
+        return (self.operation, self.kind.value, self.oracle, self.attacker, self.victim, self.slot)
+
+
+@dataclass(frozen=True)
+class ProbeError:
+    """A probe that could not be judged: a 5xx, timeout or reset. Never a leak."""
+
+    operation: str
+    attacker: str
+    slot: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"operation": self.operation, "attacker": self.attacker, "slot": self.slot, "message": self.message}
+
+
+@dataclass
+class Coverage:
+    """What the campaign did for one operation."""
+
+    operation: str
+    probes: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"probes": self.probes, "skipped": list(self.skipped)}

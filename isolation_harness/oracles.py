@@ -1,0 +1,211 @@
+"""Oracles: small judges that each look at one probe and say whether data crossed tenants.
+
+Each oracle is a pure function of what was sent and received plus what the campaign knows of
+the tenants, so each is tested on its own: on a case it must catch and a case it must leave alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .model import HttpResponse, JSONPath, format_pointer, iter_leaves, iter_objects
+
+CONTEXT_CHARS = 80
+_MIN_DISTINCTIVE_TEXT = 4
+_MIN_OWNER_VIEW_FIELDS = 2
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """Where one tenant's marker appeared in a response."""
+
+    owner: str
+    marker: str
+    where: str
+    context: str
+
+    def describe(self) -> str:
+        return f"{self.where}: {self.context}"
+
+
+def _context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
+    spare = max(0, width - (end - start))
+    left = max(0, start - spare // 2)
+    right = min(len(text), end + (spare - (start - left)))
+    snippet = text[left:right].replace("\n", " ").replace("\r", " ")
+    return ("…" if left > 0 else "") + snippet + ("…" if right < len(text) else "")
+
+
+def find_canaries(
+    response: HttpResponse, markers: Mapping[str, Sequence[str]], *, ignore: Iterable[str] = ()
+) -> list[Sighting]:
+    """Every other tenant's marker (canary or identity) in a response's headers, body or error text.
+
+    ``markers`` maps a tenant name to its markers; pass only the tenants other than the caller.
+    ``ignore`` holds values the caller itself sent: a server echoing the request back (``order
+    ih… not found``) shows nothing the caller did not already have, so those spans are blanked
+    before searching.
+    """
+    sightings: list[Sighting] = []
+    echoed = sorted({value for value in ignore if value and len(value) >= _MIN_DISTINCTIVE_TEXT}, key=len, reverse=True)
+
+    def blank(text: str) -> str:
+        for value in echoed:
+            text = re.sub(re.escape(value), lambda m: " " * len(m.group(0)), text, flags=re.IGNORECASE)
+        return text
+
+    body = response.json()
+    sources: list[tuple[str, str]] = []
+    if body is not None:
+        for path, value in iter_leaves(body):
+            if isinstance(value, str):
+                sources.append((f"body {format_pointer(path) or '/'}", value))
+    elif response.text:
+        sources.append(("body", response.text))
+    for name, value in response.headers.items():
+        sources.append((f"header {name}", value))
+
+    for owner, owner_markers in markers.items():
+        for where, text in sources:
+            searchable = blank(text)
+            for marker in owner_markers:
+                match = re.search(re.escape(marker), searchable, flags=re.IGNORECASE)
+                if match:
+                    sightings.append(
+                        Sighting(owner, marker, where, _context(text, match.start(), match.end()))
+                    )
+                    break
+    return sightings
+
+
+@dataclass(frozen=True)
+class ViewMatch:
+    """An object in a response that matches one of the victim's own objects on stable fields."""
+
+    owner: str
+    where: str
+    fields: tuple[tuple[str, Any], ...]
+
+    def describe(self) -> str:
+        shown = ", ".join(f"{key}={_short(value)}" for key, value in self.fields)
+        return f"{self.where} matches {self.owner}'s own view on {len(self.fields)} fields: {shown}"
+
+
+def _short(value: Any, width: int = 24) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def is_distinctive(value: Any) -> bool:
+    """A value specific enough that seeing it twice is no coincidence."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, str):
+        return len(value.strip()) >= _MIN_DISTINCTIVE_TEXT
+    if isinstance(value, float):
+        return True
+    if isinstance(value, int):
+        return abs(value) >= 1000
+    return False
+
+
+def match_owner_views(
+    body: Any,
+    victim_objects: Mapping[str, Sequence[dict[str, Any]]],
+    *,
+    known_to_caller: set[str],
+    volatile_keys: set[str],
+) -> list[ViewMatch]:
+    """Objects in ``body`` that equal one of a victim's own objects on two or more distinctive fields.
+
+    A field only counts when its value is distinctive, is not volatile, and was never seen by the
+    caller in its own data or its own request (``known_to_caller``): data shared by every tenant,
+    or the caller's own data, can never match.
+    """
+    matches: list[ViewMatch] = []
+    objects = iter_objects(body)
+    for owner, owned in victim_objects.items():
+        for path, candidate in objects:
+            best: tuple[tuple[str, Any], ...] = ()
+            for view in owned:
+                fields = tuple(
+                    (key, value)
+                    for key, value in view.items()
+                    if key not in volatile_keys
+                    and not isinstance(value, (dict, list))
+                    and is_distinctive(value)
+                    and str(value) not in known_to_caller
+                    and candidate.get(key) == value
+                )
+                if len(fields) > len(best):
+                    best = fields
+            if len(best) >= _MIN_OWNER_VIEW_FIELDS:
+                matches.append(ViewMatch(owner, f"body {format_pointer(path) or '/'}", best))
+                break
+    return matches
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a tenant saw on one read: status and the JSON body (``None`` when not JSON)."""
+
+    label: str
+    status: int
+    body: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    description: str
+    gone: bool
+
+
+def compare_snapshots(
+    before: Sequence[Snapshot], after: Sequence[Snapshot], *, volatile_paths: Mapping[str, set[JSONPath]]
+) -> list[Change]:
+    """What changed between two reads of the same requests, ignoring paths known to be volatile."""
+    changes: list[Change] = []
+    for old, new in zip(before, after):
+        volatile = volatile_paths.get(old.label, set())
+        if 200 <= old.status < 300 and new.status in (404, 410):
+            changes.append(Change(old.label, f"{old.label} answered {old.status} before, {new.status} after", True))
+            continue
+        if old.status != new.status:
+            changes.append(Change(old.label, f"{old.label} answered {old.status} before, {new.status} after", False))
+            continue
+        diff = _diff(old.body, new.body, volatile)
+        if diff:
+            changes.append(Change(old.label, f"{old.label}: {diff}", False))
+    return changes
+
+
+def volatile_between(first: Any, second: Any) -> set[JSONPath]:
+    """Paths whose values differ between two reads of the same thing (timestamps, request ids)."""
+    a = dict(iter_leaves(first))
+    b = dict(iter_leaves(second))
+    return {path for path in a.keys() | b.keys() if a.get(path) != b.get(path)}
+
+
+def _diff(old: Any, new: Any, volatile: set[JSONPath]) -> str:
+    a = {p: v for p, v in iter_leaves(old) if p not in volatile}
+    b = {p: v for p, v in iter_leaves(new) if p not in volatile}
+    changed = [p for p in a.keys() & b.keys() if a[p] != b[p]]
+    if changed:
+        path = sorted(changed, key=str)[0]
+        more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+        return f"{format_pointer(path) or '/'} changed from {_short(a[path])} to {_short(b[path])}{more}"
+    added = sorted(b.keys() - a.keys(), key=str)
+    removed = sorted(a.keys() - b.keys(), key=str)
+    if added:
+        return f"{format_pointer(added[0])} appeared ({_short(b[added[0]])})" + (
+            f" and {len(added) - 1} more values" if len(added) > 1 else ""
+        )
+    if removed:
+        return f"{format_pointer(removed[0])} disappeared (was {_short(a[removed[0]])})" + (
+            f" and {len(removed) - 1} more values" if len(removed) > 1 else ""
+        )
+    return ""

@@ -1,0 +1,217 @@
+"""Transports: how requests reach the API — over HTTP, or in-process to an ASGI or WSGI app.
+
+Every transport hands out ``requests.Session`` objects bound to the API's base URL, so tenant
+clients, the campaign and user code all speak one client API whatever the target is.
+"""
+
+from __future__ import annotations
+
+import http
+import io
+import json
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import requests.adapters
+import urllib3
+
+from .model import HttpRequest, HttpResponse
+
+DEFAULT_TIMEOUT = 10.0
+IN_PROCESS_BASE_URL = "http://testserver"
+
+
+class BoundSession(requests.Session):
+    """A ``requests.Session`` whose relative URLs resolve against the API's base URL."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/") + "/"
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        if isinstance(url, bytes):
+            url = url.decode()
+        if not urlsplit(url).scheme:
+            url = urljoin(self.base_url, url.lstrip("/"))
+        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
+        kwargs.setdefault("allow_redirects", False)
+        return super().request(method, url, *args, **kwargs)
+
+
+class Transport(Protocol):
+    """Makes sessions that reach the API under test."""
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    def session(self) -> BoundSession: ...
+
+
+class HTTPTransport:
+    """Real HTTP to a running server."""
+
+    kind = "http"
+
+    def __init__(self, base_url: str) -> None:
+        self._base_url = base_url.rstrip("/")
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    def session(self) -> BoundSession:
+        return BoundSession(self._base_url)
+
+
+class ASGITransport:
+    """In-process calls to an ASGI application (FastAPI, Starlette, ...)."""
+
+    kind = "asgi"
+
+    def __init__(self, app: Any, base_path: str = "") -> None:
+        from schemathesis.python.asgi import ASGIClient
+
+        self.app = app
+        # One adapter for every session: it shares schemathesis's event-loop thread.
+        self._adapter = ASGIClient(app).adapter
+        self._base_url = IN_PROCESS_BASE_URL + base_path.rstrip("/")
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    def session(self) -> BoundSession:
+        session = BoundSession(self._base_url)
+        session.mount("http://", self._adapter)
+        session.mount("https://", self._adapter)
+        return session
+
+
+class WSGITransport:
+    """In-process calls to a WSGI application (Flask, Django, ...)."""
+
+    kind = "wsgi"
+
+    def __init__(self, app: Callable[..., Any], base_path: str = "") -> None:
+        self.app = app
+        self._adapter = _WSGIAdapter(app)
+        self._base_url = IN_PROCESS_BASE_URL + base_path.rstrip("/")
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    def session(self) -> BoundSession:
+        session = BoundSession(self._base_url)
+        session.mount("http://", self._adapter)
+        session.mount("https://", self._adapter)
+        return session
+
+
+class _HeaderList:
+    __slots__ = ("headers",)
+
+    def __init__(self, headers: list[tuple[str, str]]) -> None:
+        self.headers = headers
+
+    def get_all(self, name: str, default: list[str] | None = None) -> list[str] | None:
+        return [value for key, value in self.headers if key.lower() == name.lower()] or default
+
+
+class _OriginalResponse:
+    # `requests` reads cookies from the underlying `http.client` response's `msg`.
+    __slots__ = ("closed", "msg")
+
+    def __init__(self, headers: list[tuple[str, str]]) -> None:
+        self.msg = _HeaderList(headers)
+        self.closed = False
+
+    def isclosed(self) -> bool:
+        return self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class _WSGIAdapter(requests.adapters.HTTPAdapter):
+    def __init__(self, app: Callable[..., Any]) -> None:
+        super().__init__()
+        self.app = app
+
+    def close(self) -> None:
+        pass
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+        parts = urlsplit(str(request.url))
+        body = request.body.encode() if isinstance(request.body, str) else (request.body or b"")
+        builder = EnvironBuilder(
+            path=parts.path,
+            base_url=f"{parts.scheme}://{parts.netloc}",
+            query_string=parts.query,
+            method=request.method,
+            headers=list(request.headers.items()),
+            data=body,
+        )
+        try:
+            environ = builder.get_environ()
+        finally:
+            builder.close()
+        app_iter, status, headers = run_wsgi_app(self.app, environ, buffered=True)
+        try:
+            content = b"".join(app_iter)
+        finally:
+            close = getattr(app_iter, "close", None)
+            if close is not None:
+                close()
+        code = int(status.split(" ", 1)[0])
+        header_list = list(headers.items())
+        raw = urllib3.HTTPResponse(
+            body=io.BytesIO(content),
+            headers=header_list,
+            status=code,
+            reason=_reason(code),
+            version=11,
+            preload_content=False,
+            original_response=_OriginalResponse(header_list),  # type: ignore[arg-type]
+            request_method=request.method,
+        )
+        return self.build_response(request, raw)
+
+
+def _reason(code: int) -> str:
+    try:
+        return http.HTTPStatus(code).phrase
+    except ValueError:
+        return ""
+
+
+def send(session: requests.Session, request: HttpRequest, *, timeout: float = DEFAULT_TIMEOUT) -> HttpResponse:
+    """Send a transport-independent request through a session and capture the response.
+
+    Raises ``requests.RequestException`` on a connection error or timeout.
+    """
+    kwargs: dict[str, Any] = {"params": request.query or None, "timeout": timeout}
+    if request.headers:
+        kwargs["headers"] = request.headers
+    if request.cookies:
+        kwargs["cookies"] = request.cookies
+    if request.has_body:
+        kwargs["data"] = json.dumps(request.body)
+        kwargs["headers"] = {**request.headers, "Content-Type": "application/json"}
+    started = time.perf_counter()
+    response = session.request(request.method, request.path.lstrip("/"), **kwargs)
+    elapsed = time.perf_counter() - started
+    return HttpResponse(
+        status=response.status_code,
+        headers=dict(response.headers),
+        text=response.text,
+        elapsed=elapsed,
+    )

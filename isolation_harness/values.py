@@ -1,0 +1,253 @@
+"""Valid request values generated from JSON Schema, with a tenant's canary in every free-text field.
+
+Deterministic for a given Faker seed. Formats, patterns, lengths, bounds and enums are respected;
+a value is only given a canary where the schema admits one, and every generated value is checked
+against its schema, falling back to a plainer value when a richer one does not fit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from faker import Faker
+
+JsonSchema = dict[str, Any]
+
+_MAX_DEPTH = 8
+
+
+class ValueGenerator:
+    """Generates schema-valid values that carry one tenant's canary wherever text fits it."""
+
+    def __init__(self, fake: Faker, canary: str) -> None:
+        self.fake = fake
+        self.canary = canary
+        self._counter = 0
+
+    def generate(self, schema: Any, *, root: Any = None, name: str = "", required_only: bool = False) -> Any:
+        """A value for ``schema``; ``root`` is the document its local ``$ref``s resolve against."""
+        return self._value(schema, root if root is not None else schema, name, 0, required_only)
+
+    # -- dispatch -------------------------------------------------------------------------------
+
+    def _value(self, schema: Any, root: Any, name: str, depth: int, required_only: bool) -> Any:
+        schema = resolve(schema, root)
+        if not isinstance(schema, dict) or depth > _MAX_DEPTH:
+            return self._text(name, {})
+        if "const" in schema:
+            return schema["const"]
+        if schema.get("enum"):
+            options = [option for option in schema["enum"] if option is not None]
+            return options[0] if options else None
+        if "example" in schema and not _is_textual(schema):
+            return schema["example"]
+        for keyword in ("anyOf", "oneOf"):
+            if keyword in schema:
+                options = [resolve(option, root) for option in schema[keyword]]
+                chosen = next((o for o in options if isinstance(o, dict) and _type_of(o) != "null"), options[0])
+                merged = {k: v for k, v in schema.items() if k != keyword}
+                return self._value({**merged, **chosen}, root, name, depth + 1, required_only)
+        if "allOf" in schema:
+            merged = {k: v for k, v in schema.items() if k != "allOf"}
+            for part in schema["allOf"]:
+                merged = merge_schemas(merged, resolve(part, root))
+            return self._value(merged, root, name, depth + 1, required_only)
+        kind = _type_of(schema)
+        if kind == "object" or (kind is None and "properties" in schema):
+            return self._object(schema, root, depth, required_only)
+        if kind == "array":
+            items = schema.get("items", {})
+            count = max(1, int(schema.get("minItems", 1)))
+            return [self._value(items, root, name, depth + 1, required_only) for _ in range(count)]
+        if kind == "integer":
+            return int(self._number(schema, integer=True))
+        if kind == "number":
+            return self._number(schema, integer=False)
+        if kind == "boolean":
+            return True
+        if kind == "null":
+            return None
+        return self._string(name, schema)
+
+    def _object(self, schema: JsonSchema, root: Any, depth: int, required_only: bool) -> dict[str, Any]:
+        required = set(schema.get("required", []))
+        out: dict[str, Any] = {}
+        for key, subschema in schema.get("properties", {}).items():
+            resolved = resolve(subschema, root)
+            if isinstance(resolved, dict) and resolved.get("readOnly"):
+                continue
+            if key in required or not required_only:
+                out[key] = self._value(subschema, root, key, depth + 1, required_only)
+        return out
+
+    # -- scalars --------------------------------------------------------------------------------
+
+    def _number(self, schema: JsonSchema, *, integer: bool) -> float:
+        low = schema.get("minimum")
+        high = schema.get("maximum")
+        if isinstance(schema.get("exclusiveMinimum"), (int, float)):
+            low = schema["exclusiveMinimum"] + (1 if integer else 0.5)
+        if isinstance(schema.get("exclusiveMaximum"), (int, float)):
+            high = schema["exclusiveMaximum"] - (1 if integer else 0.5)
+        if low is None and high is None:
+            value: float = 1 + self.fake.random_int(1, 50)
+        elif low is None:
+            value = min(1, high)
+        elif high is None:
+            value = low + (1 if integer else 0.5)
+        else:
+            value = low + (high - low) / 2
+        if integer:
+            value = int(value)
+            multiple = schema.get("multipleOf")
+            if isinstance(multiple, int) and multiple > 0:
+                value = (value // multiple) * multiple or multiple
+        return value
+
+    def _string(self, name: str, schema: JsonSchema) -> str:
+        fmt = schema.get("format")
+        formatted = self._formatted(fmt)
+        if formatted is not None:
+            return formatted
+        self._counter += 1
+        candidates = [*self._hinted(name), *self._with_canary(name)]
+        for candidate in candidates:
+            if _fits(candidate, schema):
+                return candidate
+        return _from_pattern(schema) if "pattern" in schema else _fit_length("x", schema)
+
+    def _formatted(self, fmt: Any) -> str | None:
+        fake, canary = self.fake, self.canary
+        makers: dict[str, Callable[[], str]] = {
+            "email": lambda: f"{fake.user_name()}.{canary}@example.com",
+            "idn-email": lambda: f"{fake.user_name()}.{canary}@example.com",
+            "uri": lambda: f"https://example.com/{canary}/{self._counter}",
+            "url": lambda: f"https://example.com/{canary}/{self._counter}",
+            "iri": lambda: f"https://example.com/{canary}",
+            "uuid": lambda: str(uuid.UUID(int=fake.random.getrandbits(128), version=4)),
+            "date-time": lambda: dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc).isoformat(),
+            "date": lambda: "2026-01-02",
+            "time": lambda: "03:04:05Z",
+            "hostname": lambda: f"{canary}.example.com",
+            "ipv4": lambda: "192.0.2.10",
+            "ipv6": lambda: "2001:db8::10",
+            "password": lambda: fake.password(length=16) + "Aa1!",
+            "byte": lambda: "aWgtY2FuYXJ5",
+            "binary": lambda: canary,
+        }
+        maker = makers.get(str(fmt)) if fmt else None
+        return maker() if maker else None
+
+    def _hinted(self, name: str) -> list[str]:
+        """Realistic values for common field names, where a canary would not be accepted."""
+        lowered = name.lower().replace("-", "_")
+        fake = self.fake
+        hints: list[tuple[tuple[str, ...], Callable[[], str]]] = [
+            (("phone", "mobile", "tel", "fax"), lambda: fake.numerify("+1555#######")),
+            (("postcode", "postal", "zip"), lambda: fake.postcode()),
+            (("country",), lambda: fake.country_code()),
+            (("currency",), lambda: "USD"),
+            (("language", "locale", "lang"), lambda: "en"),
+            (("color", "colour"), lambda: "#336699"),
+        ]
+        for words, maker in hints:
+            if any(word in lowered for word in words):
+                return [maker()]
+        return []
+
+    def _with_canary(self, name: str) -> list[str]:
+        canary, counter = self.canary, self._counter
+        word = self.fake.word()
+        return [
+            f"{word.capitalize()} {canary} {counter}",
+            f"{canary}-{counter}",
+            f"{canary}{counter}",
+            canary,
+            word,
+        ]
+
+
+def resolve(schema: Any, root: Any) -> Any:
+    """Follow local ``$ref`` pointers (``#/...``) inside ``root``."""
+    seen = 0
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and seen < 32:
+        ref = schema["$ref"]
+        if not ref.startswith("#"):
+            return {k: v for k, v in schema.items() if k != "$ref"}
+        target: Any = root
+        for part in ref[1:].split("/")[1:]:
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target.get(part) if isinstance(target, dict) else None
+        extra = {k: v for k, v in schema.items() if k != "$ref"}
+        schema = {**target, **extra} if isinstance(target, dict) else extra
+        seen += 1
+    return schema
+
+
+def merge_schemas(left: JsonSchema, right: Any) -> JsonSchema:
+    if not isinstance(right, dict):
+        return left
+    merged = {**left, **right}
+    if "properties" in left and "properties" in right:
+        merged["properties"] = {**left["properties"], **right["properties"]}
+    if "required" in left or "required" in right:
+        merged["required"] = sorted(set(left.get("required", [])) | set(right.get("required", [])))
+    return merged
+
+
+def _type_of(schema: JsonSchema) -> str | None:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        options = [item for item in kind if item != "null"]
+        return options[0] if options else "null"
+    return kind if isinstance(kind, str) else None
+
+
+def _is_textual(schema: JsonSchema) -> bool:
+    return _type_of(schema) in (None, "string") and "format" not in schema and "pattern" not in schema
+
+
+def _fits(value: str, schema: JsonSchema) -> bool:
+    if len(value) < int(schema.get("minLength", 0)):
+        return False
+    if "maxLength" in schema and len(value) > int(schema["maxLength"]):
+        return False
+    pattern = schema.get("pattern")
+    if pattern:
+        try:
+            return re.search(pattern, value) is not None
+        except re.error:
+            return False
+    return True
+
+
+def _fit_length(value: str, schema: JsonSchema) -> str:
+    low = int(schema.get("minLength", 0))
+    if len(value) < low:
+        value = value + "x" * (low - len(value))
+    if "maxLength" in schema:
+        value = value[: int(schema["maxLength"])]
+    return value
+
+
+def _from_pattern(schema: JsonSchema) -> str:
+    """The simplest string matching the schema's pattern and lengths, found by hypothesis."""
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis import strategies as st
+    from hypothesis.errors import NoSuchExample
+
+    pattern = schema["pattern"]
+    try:
+        return str(
+            find(
+                st.from_regex(pattern),
+                lambda value: _fits(value, schema),
+                settings=settings(database=None, max_examples=500, suppress_health_check=list(HealthCheck)),
+            )
+        )
+    except (NoSuchExample, re.error, Exception):
+        return _fit_length("x", schema)
