@@ -1,1 +1,66 @@
-"""isolation-harness: find cross-tenant data leaks in multi-tenant HTTP APIs."""
+"""isolation-harness: find cross-tenant data leaks in multi-tenant HTTP APIs before they ship."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .campaign import Campaign, CampaignListener, CampaignResult, CampaignSettings
+from .config import HarnessConfig, load_config
+from .errors import ConfigurationError, IsolationHarnessError, ProvisioningError, SchemaLoadError
+from .loading import LoadedApi, load_api
+from .model import Coverage, Finding, FindingKind, ProbeError, Verdict
+from .provisioning import (
+    CallableProvisioner,
+    DeclarativeProvisioner,
+    OperationCall,
+    ProvisionContext,
+    Provisioner,
+    StaticAccount,
+    StaticProvisioner,
+    TokenSource,
+)
+from .redaction import Redactor
+from .reporting import JsonReport, format_finding, report_dict
+from .tenants import AuthScheme, Credentials, Identity, Tenant
+from .transport import ASGITransport, HTTPTransport, Transport, WSGITransport
+
+__all__ = [
+    "ASGITransport",
+    "AuthScheme",
+    "CallableProvisioner",
+    "Campaign",
+    "CampaignListener",
+    "CampaignResult",
+    "CampaignSettings",
+    "ConfigurationError",
+    "Coverage",
+    "Credentials",
+    "DeclarativeProvisioner",
+    "Finding",
+    "FindingKind",
+    "HTTPTransport",
+    "HarnessConfig",
+    "Identity",
+    "IsolationHarnessError",
+    "JsonReport",
+    "LoadedApi",
+    "OperationCall",
+    "ProbeError",
+    "ProvisionContext",
+    "Provisioner",
+    "ProvisioningError",
+    "Redactor",
+    "SchemaLoadError",
+    "StaticAccount",
+    "StaticProvisioner",
+    "Tenant",
+    "TokenSource",
+    "Transport",
+    "Verdict",
+    "WSGITransport",
+    "__version__",
+    "format_finding",
+    "load_api",
+    "load_config",
+    "report_dict",
+]

@@ -23,6 +23,12 @@ _LOCATIONS = {
 }
 
 
+def normalize_label(label: str) -> str:
+    """``"get  /orders"`` -> ``"GET /orders"``: the form operation labels take everywhere."""
+    method, _, path = label.strip().partition(" ")
+    return f"{method.upper()} {path.strip()}"
+
+
 @dataclass(frozen=True)
 class Parameter:
     name: str

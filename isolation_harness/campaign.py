@@ -8,8 +8,9 @@ in each identifier slot, and oracles judge each response.
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -57,6 +58,7 @@ class CampaignSettings:
     seed: int = 0
     exclude: tuple[str, ...] = ()
     timeout: float = 10.0
+    names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.tenants, int) or isinstance(self.tenants, bool) or self.tenants < 2:
@@ -66,6 +68,11 @@ class CampaignSettings:
             )
         if not isinstance(self.seed, int) or isinstance(self.seed, bool):
             raise ConfigurationError(f"seed={self.seed!r} must be an integer, e.g. --isolation-seed=0.")
+        if self.names and len(self.names) < self.tenants:
+            raise ConfigurationError(
+                f"tenants={self.tenants} but only {len(self.names)} tenant names are available "
+                f"({', '.join(self.names)}). Configure more accounts or lower the tenant count."
+            )
         if not self.timeout > 0:
             raise ConfigurationError(f"timeout={self.timeout!r} must be a positive number of seconds.")
 
@@ -150,13 +157,13 @@ class Campaign:
         transport: Transport,
         provisioner: Provisioner,
         settings: CampaignSettings | None = None,
-        listener: CampaignListener | None = None,
+        listeners: Sequence[CampaignListener] = (),
         redactor: Redactor | None = None,
     ) -> None:
         self.settings = settings or CampaignSettings()
         self.transport = transport
         self.provisioner = provisioner
-        self.listener = listener
+        self.listeners = list(listeners)
         self.redactor = redactor or Redactor()
         self.api: ApiModel = build_model(schema)
         self.provision_context = ProvisionContext(
@@ -187,6 +194,9 @@ class Campaign:
                 self.probe_operation(operation)
                 self._progress()
             self.result.complete = True
+        except BaseException as exc:
+            self.result.fatal = f"{type(exc).__name__}: {self.redactor(str(exc))}"
+            raise
         finally:
             self.result.duration = time.perf_counter() - started
             self.teardown()
@@ -204,8 +214,10 @@ class Campaign:
     # -- provisioning ---------------------------------------------------------------------------
 
     def provision(self) -> None:
-        names = [f"tenant-{chr(ord('a') + index)}" if index < 26 else f"tenant-{index}"
-                 for index in range(self.settings.tenants)]
+        names = list(self.settings.names[: self.settings.tenants]) or [
+            f"tenant-{chr(ord('a') + index)}" if index < 26 else f"tenant-{index}"
+            for index in range(self.settings.tenants)
+        ]
         for name in names:
             tenant = Tenant(name=name, seed=self.settings.seed, client=self.transport.session())
             try:
@@ -337,6 +349,8 @@ class Campaign:
             if not output.status.startswith(str(response.status)[0]) and output.status != str(response.status):
                 continue
             for obj in _objects_at(body, output.pointer):
+                if self._is_foreign(state, obj):
+                    continue
                 values = {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
                 if not values:
                     continue
@@ -390,7 +404,29 @@ class Campaign:
         existing.append(instance)
         return instance
 
+    def _is_foreign(self, state: _TenantState, obj: Any) -> bool:
+        """Whether an object belongs to another tenant: it carries another canary or another's id.
+
+        A leaky list hands the caller other tenants' objects; they must never become the caller's own.
+        """
+        text = json.dumps(obj).lower()
+        for other in self.states:
+            if other is state:
+                continue
+            if other.tenant.canary in text:
+                return True
+            if isinstance(obj, dict):
+                for instances in other.instances.values():
+                    for instance in instances:
+                        identifier = instance.values.get("id")
+                        if identifier is not None and obj.get("id") == identifier:
+                            return True
+        return False
+
     def _remember(self, state: _TenantState, body: Any) -> None:
+        for _, obj in iter_objects(body):
+            if self._is_foreign(state, obj):
+                return
         for _, value in iter_leaves(body):
             if value is not None and not isinstance(value, bool):
                 state.known.add(str(value))
@@ -577,7 +613,7 @@ class Campaign:
         if operation.is_safe:
             return
         after = self._read_all(victim, witnesses)
-        volatile = {view.request.path + view.request.method: view.volatile for view, _ in witnesses}
+        volatile = {f"{view.request.method} {view.request.path}": view.volatile for view, _ in witnesses}
         changes = compare_snapshots(before, after, volatile_paths=volatile)
         if changes:
             gone = any(change.gone for change in changes)
@@ -717,7 +753,7 @@ class Campaign:
         out = []
         for view, operation in witnesses:
             response = self._send(state, view.request, operation)
-            label = view.request.path + view.request.method
+            label = f"{view.request.method} {view.request.path}"
             if response is None:
                 out.append(Snapshot(label, 0, None))
             else:
@@ -775,8 +811,8 @@ class Campaign:
     def _error(self, operation: Operation, state: _TenantState, slot: str, message: str) -> None:
         error = ProbeError(operation=operation.label, attacker=state.tenant.name, slot=slot or "-", message=message)
         self.result.errors.append(error)
-        if self.listener is not None:
-            self.listener.on_error(error)
+        for listener in self.listeners:
+            listener.on_error(error)
 
     def _report(
         self,
@@ -811,8 +847,8 @@ class Campaign:
             reproduction=self._reproduction(attacker, victim, request, setup),
         )
         self.result.findings.append(finding)
-        if self.listener is not None:
-            self.listener.on_finding(finding)
+        for listener in self.listeners:
+            listener.on_finding(finding)
 
     def _reproduction(
         self, attacker: _TenantState, victim: str, request: HttpRequest, setup: Iterable[HttpRequest]
@@ -845,8 +881,8 @@ class Campaign:
         )
 
     def _progress(self) -> None:
-        if self.listener is not None:
-            self.listener.on_progress(self.result)
+        for listener in self.listeners:
+            listener.on_progress(self.result)
 
 
 def _objects_at(body: Any, pointer: str) -> list[dict[str, Any]]:
@@ -928,21 +964,3 @@ def _delete_path(body: Any, path: JSONPath) -> None:
         node = node.get(str(part)) if isinstance(node, dict) else None
     if isinstance(node, dict) and path:
         node.pop(str(path[-1]), None)
-
-
-def run_campaign(
-    *,
-    schema: Any,
-    transport: Transport,
-    provisioner: Provisioner,
-    settings: CampaignSettings | None = None,
-    listener: CampaignListener | None = None,
-    redactor: Redactor | None = None,
-    on_tenant: Callable[[Tenant], None] | None = None,
-) -> CampaignResult:
-    """Run a campaign and return its result (a convenience over :class:`Campaign`)."""
-    campaign = Campaign(
-        schema=schema, transport=transport, provisioner=provisioner, settings=settings, listener=listener,
-        redactor=redactor,
-    )
-    return campaign.run()

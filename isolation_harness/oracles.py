@@ -14,6 +14,7 @@ from typing import Any
 from .model import HttpResponse, JSONPath, format_pointer, iter_leaves, iter_objects
 
 CONTEXT_CHARS = 80
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _MIN_DISTINCTIVE_TEXT = 4
 _MIN_OWNER_VIEW_FIELDS = 2
 
@@ -180,7 +181,7 @@ def compare_snapshots(
         diff = _diff(old.body, new.body, volatile)
         if diff:
             changes.append(Change(old.label, f"{old.label}: {diff}", False))
-    return changes
+    return sorted(changes, key=lambda change: not change.gone)
 
 
 def volatile_between(first: Any, second: Any) -> set[JSONPath]:
@@ -190,12 +191,37 @@ def volatile_between(first: Any, second: Any) -> set[JSONPath]:
     return {path for path in a.keys() | b.keys() if a.get(path) != b.get(path)}
 
 
+def keyed(value: Any) -> Any:
+    """Lists of objects keyed by their ``id``, so a diff names objects rather than positions."""
+    if isinstance(value, dict):
+        return {key: keyed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [keyed(item) for item in value]
+        if items and all(isinstance(item, dict) and "id" in item for item in items):
+            ids = [str(item["id"]) for item in items]
+            if len(set(ids)) == len(ids):
+                return {f"[id={identifier}]": item for identifier, item in zip(ids, items)}
+        return items
+    return value
+
+
 def _diff(old: Any, new: Any, volatile: set[JSONPath]) -> str:
-    a = {p: v for p, v in iter_leaves(old) if p not in volatile}
-    b = {p: v for p, v in iter_leaves(new) if p not in volatile}
+    volatile_keys = {path[-1] for path in volatile if path}
+    old, new = keyed(old), keyed(new)
+    a = {p: v for p, v in iter_leaves(old) if not (p and p[-1] in volatile_keys)}
+    b = {p: v for p, v in iter_leaves(new) if not (p and p[-1] in volatile_keys)}
+    gone_objects = sorted({p[0] for p in a.keys() - b.keys() if p and str(p[0]).startswith("[id=")}
+                          - {p[0] for p in b if p}, key=str)
+    if gone_objects:
+        return f"the object {str(gone_objects[0])[1:-1]} is gone from the list"
+    new_objects = sorted({p[0] for p in b.keys() - a.keys() if p and str(p[0]).startswith("[id=")}
+                         - {p[0] for p in a if p}, key=str)
+    if new_objects:
+        return f"a new object {str(new_objects[0])[1:-1]} appeared in the list"
     changed = [p for p in a.keys() & b.keys() if a[p] != b[p]]
     if changed:
-        path = sorted(changed, key=str)[0]
+        # A changed name or status says more than a changed timestamp.
+        path = sorted(changed, key=lambda p: (_TIMESTAMP.match(str(a[p])) is not None, str(p)))[0]
         more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
         return f"{format_pointer(path) or '/'} changed from {_short(a[path])} to {_short(b[path])}{more}"
     added = sorted(b.keys() - a.keys(), key=str)

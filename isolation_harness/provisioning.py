@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import requests
 
-from .api import ApiModel, Operation
+from .api import ApiModel, Operation, normalize_label
 from .errors import ConfigurationError, ProvisioningError, did_you_mean
 from .model import HttpRequest, SlotLocation
 from .redaction import Redactor
@@ -40,7 +40,7 @@ class ProvisionContext:
     def operation(self, label: str, *, setting: str) -> Operation:
         """The operation named ``label`` (``"POST /accounts"``), or a configuration error."""
         operations = {op.label: op for op in self.api.operations}
-        normalized = _normalize_label(label)
+        normalized = normalize_label(label)
         if normalized in operations:
             return operations[normalized]
         raise ConfigurationError(
@@ -60,11 +60,6 @@ class Provisioner(Protocol):
     def provision(self, tenant: Tenant, context: ProvisionContext) -> Credentials: ...
 
     def teardown(self, tenant: Tenant, context: ProvisionContext) -> None: ...
-
-
-def _normalize_label(label: str) -> str:
-    method, _, path = label.strip().partition(" ")
-    return f"{method.upper()} {path.strip()}"
 
 
 def render_template(value: Any, tenant: Tenant, *, setting: str) -> Any:
@@ -160,7 +155,7 @@ class DeclarativeProvisioner:
     @property
     def used_operations(self) -> Sequence[str]:
         calls = [self.signup, self.login, self.teardown_call]
-        return [_normalize_label(call.operation) for call in calls if call is not None]
+        return [normalize_label(call.operation) for call in calls if call is not None]
 
     def provision(self, tenant: Tenant, context: ProvisionContext) -> Credentials:
         session = tenant.client

@@ -1,0 +1,114 @@
+"""Reports: the readable text of a finding, and the JSON report written as findings are made."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from .campaign import CampaignResult
+from .model import Finding, ProbeError, Verdict
+
+REPORT_VERSION = 1
+
+
+def format_finding(finding: Finding) -> str:
+    """A finding as a person reads it: who did what to whom, where, the evidence, how to reproduce."""
+    verb = {
+        "cross-tenant-read": "read data of",
+        "cross-tenant-write": "changed data of",
+        "cross-tenant-delete": "deleted data of",
+        "cross-tenant-write-accepted": "had a write accepted against",
+    }[finding.kind.value]
+    lines = [
+        f"[{finding.verdict.value}] {finding.operation}: {finding.attacker} {verb} {finding.victim} "
+        f"via {finding.slot} (oracle: {finding.oracle})",
+        f"  evidence: {finding.evidence}",
+        "  reproduce:",
+        *("    " + line for line in finding.reproduction.splitlines()),
+    ]
+    return "\n".join(lines)
+
+
+def summarize(result: CampaignResult) -> str:
+    confirmed = sum(1 for f in result.findings if f.verdict is Verdict.CONFIRMED)
+    suspected = len(result.findings) - confirmed
+    leaking = sorted({f.operation for f in result.findings if f.verdict is Verdict.CONFIRMED})
+    probes = sum(c.probes for c in result.coverage.values())
+    return (
+        f"{len(result.operations)} operations, {len(result.tenants)} tenants, {probes} probes, "
+        f"{result.requests} requests in {result.duration:.1f}s: {confirmed} confirmed and {suspected} suspected "
+        f"findings in {len(leaking)} operations, {len(result.errors)} probe errors"
+    )
+
+
+def report_dict(result: CampaignResult, *, source: str = "", base_url: str = "") -> dict[str, Any]:
+    """The JSON report's content (see the README for each field)."""
+    from . import __version__
+
+    confirmed = sum(1 for f in result.findings if f.verdict is Verdict.CONFIRMED)
+    return {
+        "version": REPORT_VERSION,
+        "tool": {"name": "isolation-harness", "version": __version__},
+        "api": {"source": source, "base_url": base_url},
+        "complete": result.complete,
+        "fatal": result.fatal,
+        "tenants": list(result.tenants),
+        "findings": [finding.to_dict() for finding in result.findings],
+        "coverage": {label: result.coverage[label].to_dict() for label in result.operations},
+        "errors": [error.to_dict() for error in result.errors],
+        "seeding": list(result.seeding),
+        "stats": {
+            "operations": len(result.operations),
+            "probes": sum(c.probes for c in result.coverage.values()),
+            "requests": result.requests,
+            "duration": round(result.duration, 3),
+            "confirmed": confirmed,
+            "suspected": len(result.findings) - confirmed,
+            "errors": len(result.errors),
+        },
+    }
+
+
+class JsonReport:
+    """Writes the JSON report on every finding and at every step, atomically.
+
+    A run that crashes or is interrupted leaves a report holding everything found until then
+    (with ``"complete": false``).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, source: str = "", base_url: str = "") -> None:
+        self.path = Path(path)
+        self.source = source
+        self.base_url = base_url
+        self._lock = threading.Lock()
+        self._result: CampaignResult | None = None
+
+    def bind(self, result: CampaignResult) -> None:
+        self._result = result
+        self.write()
+
+    def on_finding(self, finding: Finding) -> None:
+        self.write()
+
+    def on_error(self, error: ProbeError) -> None:
+        return None
+
+    def on_progress(self, result: CampaignResult) -> None:
+        self._result = result
+        self.write()
+
+    def write(self) -> None:
+        if self._result is None:
+            return
+        data = report_dict(self._result, source=self.source, base_url=self.base_url)
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".isolation-report-", dir=self.path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, indent=2)
+                handle.write("\n")
+            os.replace(temp, self.path)
