@@ -391,8 +391,10 @@ class Campaign:
     ) -> Instance:
         existing = state.instances.setdefault(resource, [])
         for instance in existing:
-            if instance.alive and _same_identity(instance.values, values):
-                instance.values.update(values)
+            if _same_identity(instance.values, values):
+                # A retired instance (changed or deleted by a probe) stays retired when seen again.
+                if instance.alive:
+                    instance.values.update(values)
                 return instance
         recipe: list[HttpRequest] = []
         for parent in used.values():
@@ -523,7 +525,8 @@ class Campaign:
                  and inst.parents[slot.resource].alive),
                 None,
             )
-            candidates = state.alive(slot.resource)
+            # Instances whose creation is known make reproductions complete.
+            candidates = sorted(state.alive(slot.resource), key=lambda item: not item.recipe)
             choice = parent_choice or (candidates[0] if candidates else None)
             if choice is None:
                 if slot.resource in required:

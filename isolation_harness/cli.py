@@ -1,0 +1,90 @@
+"""Command-line campaign runner: ``python -m isolation_harness`` (or ``isolation-harness``).
+
+Exit codes: 0 no confirmed leak, 1 confirmed leaks, 4 misconfiguration (as pytest's usage error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .campaign import CampaignResult
+from .config import SETTINGS, read_pyproject, resolve_settings
+from .errors import ConfigurationError, ProvisioningError
+from .model import Finding, ProbeError, Verdict
+from .reporting import format_finding, summarize
+from .runner import prepare
+
+EXIT_OK = 0
+EXIT_LEAKS = 1
+EXIT_USAGE = 4
+
+
+class _Printer:
+    """Prints each finding the moment it is made."""
+
+    def __init__(self, *, quiet: bool) -> None:
+        self.quiet = quiet
+
+    def on_finding(self, finding: Finding) -> None:
+        if not self.quiet:
+            print(format_finding(finding), end="\n\n", flush=True)
+
+    def on_error(self, error: ProbeError) -> None:
+        if not self.quiet:
+            print(f"probe error: {error.operation} ({error.attacker}, {error.slot}): {error.message}", flush=True)
+
+    def on_progress(self, result: CampaignResult) -> None:
+        return None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="isolation-harness",
+        description="Run a cross-tenant isolation campaign against an API and report every leak.",
+    )
+    for spec in SETTINGS:
+        parser.add_argument(
+            spec.option.replace("--isolation-", "--"), dest=spec.name, default=None, help=f"{spec.help} Env: {spec.env}."
+        )
+    parser.add_argument("--exit-zero", action="store_true", help="Exit 0 even when leaks are found (for demos).")
+    parser.add_argument("--quiet", action="store_true", help="Print only the summary.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    options = {spec.name: getattr(args, spec.name) for spec in SETTINGS}
+    try:
+        pyproject, _ = read_pyproject(Path.cwd())
+        settings = resolve_settings(options, os.environ, pyproject)
+        run = prepare(settings, listeners=[_Printer(quiet=args.quiet)])
+    except ConfigurationError as exc:
+        print(f"isolation-harness: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for name, value in settings.items():
+        if value.value:
+            print(f"{name}: {value.value} (from {value.source})")
+    print(f"campaign: {len(run.result.operations)} operations via {run.api.transport.kind} "
+          f"at {run.api.transport.base_url}\n", flush=True)
+    try:
+        result = run.run()
+    except (ConfigurationError, ProvisioningError) as exc:
+        print(f"isolation-harness: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted; findings so far are in the report", file=sys.stderr)
+        return EXIT_LEAKS
+    print(summarize(result))
+    for note in result.seeding:
+        print(f"seeding: {note}")
+    if run.report is not None:
+        print(f"JSON report: {run.report.path}")
+    leaking = [f for f in result.findings if f.verdict is Verdict.CONFIRMED or
+               (run.config.fail_on_suspected and f.verdict is Verdict.SUSPECTED)]
+    if leaking and not args.exit_zero:
+        return EXIT_LEAKS
+    return EXIT_OK
