@@ -95,11 +95,16 @@ class Operation:
                 return output.resource
         prefix = self.path.rstrip("/") + "/{"
         for sibling in siblings:
-            if sibling.path.startswith(prefix) and sibling.path.count("/") == self.path.rstrip("/").count("/") + 1:
+            if (
+                sibling.path.startswith(prefix)
+                and sibling.path.count("/") == self.path.rstrip("/").count("/") + 1
+            ):
                 for slot in sibling.slots:
-                    if slot.location is SlotLocation.PATH and sibling.path.endswith("{" + slot.name + "}"):
-                        if slot.resource not in path_resources:
-                            return slot.resource
+                    names_item = slot.location is SlotLocation.PATH and sibling.path.endswith(
+                        "{" + slot.name + "}"
+                    )
+                    if names_item and slot.resource not in path_resources:
+                        return slot.resource
         return None
 
     def path_slot_resources(self) -> list[str]:
@@ -230,6 +235,10 @@ def _add_unbound_path_slots(operation: Operation) -> None:
     for parameter in operation.parameters:
         if parameter.location is SlotLocation.PATH and parameter.name not in bound:
             operation.slots.append(
-                Slot(location=SlotLocation.PATH, name=parameter.name, resource=f"?{parameter.name}",
-                     field=parameter.name)
+                Slot(
+                    location=SlotLocation.PATH,
+                    name=parameter.name,
+                    resource=f"?{parameter.name}",
+                    field=parameter.name,
+                )
             )

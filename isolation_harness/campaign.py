@@ -227,7 +227,9 @@ class Campaign:
             for secret in credentials.secrets():
                 self.redactor.add(secret)
             tenant.apply(credentials)
-            self.states.append(_TenantState(tenant=tenant, generator=ValueGenerator(tenant.fake, tenant.canary)))
+            self.states.append(
+                _TenantState(tenant=tenant, generator=ValueGenerator(tenant.fake, tenant.canary))
+            )
             self.result.tenants.append(name)
 
     def teardown(self) -> None:
@@ -235,7 +237,9 @@ class Campaign:
             try:
                 self.provisioner.teardown(state.tenant, self.provision_context)
             except Exception as exc:
-                self.result.seeding.append(f"teardown of {state.tenant.name} failed: {self.redactor(str(exc))}")
+                self.result.seeding.append(
+                    f"teardown of {state.tenant.name} failed: {self.redactor(str(exc))}"
+                )
 
     # -- seeding --------------------------------------------------------------------------------
 
@@ -264,7 +268,9 @@ class Campaign:
             return
         for operation in pending:
             missing = ", ".join(self._missing_inputs(state, operation))
-            self._note_seeding(f"{state.tenant.name}: {operation.label} not called: no {missing} to create it under")
+            self._note_seeding(
+                f"{state.tenant.name}: {operation.label} not called: no {missing} to create it under"
+            )
 
     def _seed_blocked_once(self, state: _TenantState) -> bool:
         """Whether to retry seeding after discovery (which may find parents created as side effects)."""
@@ -285,7 +291,10 @@ class Campaign:
             elif slot.location is SlotLocation.BODY:
                 if self._body_field_required(operation, slot.path):
                     out.append(slot)
-            elif any(p.name == slot.name and p.location is slot.location and p.required for p in operation.parameters):
+            elif any(
+                p.name == slot.name and p.location is slot.location and p.required
+                for p in operation.parameters
+            ):
                 out.append(slot)
         return out
 
@@ -346,7 +355,9 @@ class Campaign:
         created: Instance | None = None
         created_resource = operation.created_resource
         for output in operation.outputs:
-            if not output.status.startswith(str(response.status)[0]) and output.status != str(response.status):
+            if not output.status.startswith(str(response.status)[0]) and output.status != str(
+                response.status
+            ):
                 continue
             for obj in _objects_at(body, output.pointer):
                 if self._is_foreign(state, obj):
@@ -372,7 +383,9 @@ class Campaign:
     def _harvest_unbound(
         self, state: _TenantState, body: Any, used: dict[str, Instance], request: HttpRequest
     ) -> None:
-        unbound = {slot.resource for op in self.api.operations for slot in op.slots if slot.resource.startswith("?")}
+        unbound = {
+            slot.resource for op in self.api.operations for slot in op.slots if slot.resource.startswith("?")
+        }
         if not unbound:
             return
         for _, obj in iter_objects(body):
@@ -401,8 +414,9 @@ class Campaign:
             recipe.extend(item for item in parent.recipe if item not in recipe)
         if request.method not in ("GET", "HEAD"):
             recipe.append(request)
-        instance = Instance(resource=resource, values=dict(values), owner=state.tenant.name,
-                            parents=dict(used), recipe=recipe)
+        instance = Instance(
+            resource=resource, values=dict(values), owner=state.tenant.name, parents=dict(used), recipe=recipe
+        )
         existing.append(instance)
         return instance
 
@@ -447,7 +461,9 @@ class Campaign:
             if sum(len(items) for items in state.instances.values()) == before:
                 break
 
-    def _owner_view(self, state: _TenantState, operation: Operation, *, refresh: bool = False) -> _View | None:
+    def _owner_view(
+        self, state: _TenantState, operation: Operation, *, refresh: bool = False
+    ) -> _View | None:
         if not refresh and operation.label in state.views:
             return state.views[operation.label]
         built = self.build_request(state, operation)
@@ -488,7 +504,9 @@ class Campaign:
             return None
         request = HttpRequest(method=operation.method, path_template=operation.path)
         generator = state.generator
-        slot_names = {(slot.location, slot.name) for slot in operation.slots if slot.location is not SlotLocation.BODY}
+        slot_names = {
+            (slot.location, slot.name) for slot in operation.slots if slot.location is not SlotLocation.BODY
+        }
         carriers = _credential_carriers(state.tenant)
         for parameter in operation.parameters:
             if (parameter.location, parameter.name) in slot_names:
@@ -521,8 +539,11 @@ class Campaign:
             if slot.resource in used:
                 continue
             parent_choice = next(
-                (inst.parents[slot.resource] for inst in used.values() if slot.resource in inst.parents
-                 and inst.parents[slot.resource].alive),
+                (
+                    inst.parents[slot.resource]
+                    for inst in used.values()
+                    if slot.resource in inst.parents and inst.parents[slot.resource].alive
+                ),
                 None,
             )
             # Instances whose creation is known make reproductions complete.
@@ -583,7 +604,9 @@ class Campaign:
         # The victim's consistent identifiers for the variant's slots.
         victim_used = self._choose_instances(victim, operation, {})
         if victim_used is None or any(slot.resource not in victim_used for slot in variant):
-            missing = sorted({slot.resource for slot in variant if not victim_used or slot.resource not in victim_used})
+            missing = sorted(
+                {slot.resource for slot in variant if not victim_used or slot.resource not in victim_used}
+            )
             reason = f"{victim.tenant.name} has no {', '.join(missing)} to target via {slot_text}"
             if reason not in coverage.skipped:
                 coverage.skipped.append(reason)
@@ -592,7 +615,9 @@ class Campaign:
         own = self._choose_instances(attacker, operation, {})
         built = self.build_request(attacker, operation)
         if built is None or own is None:
-            reason = f"{attacker.tenant.name} cannot build its own request (seeding found none of what it needs)"
+            reason = (
+                f"{attacker.tenant.name} cannot build its own request (seeding found none of what it needs)"
+            )
             if reason not in coverage.skipped:
                 coverage.skipped.append(reason)
             return
@@ -698,7 +723,9 @@ class Campaign:
             )
         if not response.ok:
             return
-        victims = [state for state in self.states if state is not attacker and state.tenant.name not in reported]
+        victims = [
+            state for state in self.states if state is not attacker and state.tenant.name not in reported
+        ]
         body = response.json()
         if body is None or not victims:
             return
@@ -730,7 +757,9 @@ class Campaign:
 
     def _witnesses(self, victim: _TenantState, targets: Sequence[Instance]) -> list[tuple[_View, Operation]]:
         """The victim's own reads that show the targeted objects."""
-        wanted = {str(value) for instance in targets for value in instance.values.values() if value is not None}
+        wanted = {
+            str(value) for instance in targets for value in instance.values.values() if value is not None
+        }
         ids = {str(instance.values.get("id", "")) for instance in targets} - {""}
         out: list[tuple[_View, Operation]] = []
         for operation in self.api.operations:
@@ -748,8 +777,14 @@ class Campaign:
         return out
 
     def _witness_self(self, state: _TenantState) -> list[Snapshot]:
-        views = [(view, op) for op in self.api.operations if op.is_safe and not op.slots
-                 and op.label not in self.excluded and (view := state.views.get(op.label)) is not None]
+        views = [
+            (view, op)
+            for op in self.api.operations
+            if op.is_safe
+            and not op.slots
+            and op.label not in self.excluded
+            and (view := state.views.get(op.label)) is not None
+        ]
         return self._read_all(state, views)
 
     def _read_all(self, state: _TenantState, witnesses: Sequence[tuple[_View, Operation]]) -> list[Snapshot]:
@@ -812,7 +847,9 @@ class Campaign:
         return response
 
     def _error(self, operation: Operation, state: _TenantState, slot: str, message: str) -> None:
-        error = ProbeError(operation=operation.label, attacker=state.tenant.name, slot=slot or "-", message=message)
+        error = ProbeError(
+            operation=operation.label, attacker=state.tenant.name, slot=slot or "-", message=message
+        )
         self.result.errors.append(error)
         for listener in self.listeners:
             listener.on_error(error)

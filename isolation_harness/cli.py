@@ -35,7 +35,10 @@ class _Printer:
 
     def on_error(self, error: ProbeError) -> None:
         if not self.quiet:
-            print(f"probe error: {error.operation} ({error.attacker}, {error.slot}): {error.message}", flush=True)
+            print(
+                f"probe error: {error.operation} ({error.attacker}, {error.slot}): {error.message}",
+                flush=True,
+            )
 
     def on_progress(self, result: CampaignResult) -> None:
         return None
@@ -48,9 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for spec in SETTINGS:
         parser.add_argument(
-            spec.option.replace("--isolation-", "--"), dest=spec.name, default=None, help=f"{spec.help} Env: {spec.env}."
+            spec.option.replace("--isolation-", "--"),
+            dest=spec.name,
+            default=None,
+            help=f"{spec.help} Env: {spec.env}.",
         )
-    parser.add_argument("--exit-zero", action="store_true", help="Exit 0 even when leaks are found (for demos).")
+    parser.add_argument(
+        "--exit-zero", action="store_true", help="Exit 0 even when leaks are found (for demos)."
+    )
     parser.add_argument("--quiet", action="store_true", help="Print only the summary.")
     return parser
 
@@ -68,8 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, value in settings.items():
         if value.value:
             print(f"{name}: {value.value} (from {value.source})")
-    print(f"campaign: {len(run.result.operations)} operations via {run.api.transport.kind} "
-          f"at {run.api.transport.base_url}\n", flush=True)
+    print(
+        f"campaign: {len(run.result.operations)} operations via {run.api.transport.kind} "
+        f"at {run.api.transport.base_url}\n",
+        flush=True,
+    )
     try:
         result = run.run()
     except (ConfigurationError, ProvisioningError) as exc:
@@ -83,8 +94,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"seeding: {note}")
     if run.report is not None:
         print(f"JSON report: {run.report.path}")
-    leaking = [f for f in result.findings if f.verdict is Verdict.CONFIRMED or
-               (run.config.fail_on_suspected and f.verdict is Verdict.SUSPECTED)]
+    leaking = [
+        f
+        for f in result.findings
+        if f.verdict is Verdict.CONFIRMED or (run.config.fail_on_suspected and f.verdict is Verdict.SUSPECTED)
+    ]
     if leaking and not args.exit_zero:
         return EXIT_LEAKS
     return EXIT_OK

@@ -7,7 +7,7 @@ in ``pyproject.toml``, default. The report header says which source each value c
 from __future__ import annotations
 
 import os
-import sys
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +25,6 @@ from .provisioning import (
 )
 from .tenants import AuthScheme
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 
 @dataclass(frozen=True)
 class SettingSpec:
@@ -43,17 +38,35 @@ class SettingSpec:
 
 
 SETTINGS: tuple[SettingSpec, ...] = (
-    SettingSpec("schema", "--isolation-schema", "ISOLATION_SCHEMA",
-                "API description: an OpenAPI URL, a file (with --isolation-base-url), or module:attr naming an "
-                "ASGI/WSGI app tested in-process. Without it the plugin does nothing."),
-    SettingSpec("base_url", "--isolation-base-url", "ISOLATION_BASE_URL",
-                "Where the API runs, when the description is a file or should be reached over HTTP."),
-    SettingSpec("config", "--isolation-config", "ISOLATION_CONFIG",
-                "Isolation config file (TOML): how tenants sign up and log in, what to exclude."),
-    SettingSpec("tenants", "--isolation-tenants", "ISOLATION_TENANTS", "Number of tenants (at least 2).", "2"),
+    SettingSpec(
+        "schema",
+        "--isolation-schema",
+        "ISOLATION_SCHEMA",
+        "API description: an OpenAPI URL, a file (with --isolation-base-url), or module:attr naming an "
+        "ASGI/WSGI app tested in-process. Without it the plugin does nothing.",
+    ),
+    SettingSpec(
+        "base_url",
+        "--isolation-base-url",
+        "ISOLATION_BASE_URL",
+        "Where the API runs, when the description is a file or should be reached over HTTP.",
+    ),
+    SettingSpec(
+        "config",
+        "--isolation-config",
+        "ISOLATION_CONFIG",
+        "Isolation config file (TOML): how tenants sign up and log in, what to exclude.",
+    ),
+    SettingSpec(
+        "tenants", "--isolation-tenants", "ISOLATION_TENANTS", "Number of tenants (at least 2).", "2"
+    ),
     SettingSpec("seed", "--isolation-seed", "ISOLATION_SEED", "Seed for tenants' data and canaries.", "0"),
-    SettingSpec("report_json", "--isolation-report-json", "ISOLATION_REPORT_JSON",
-                "Write the JSON report here; findings are written as they are found."),
+    SettingSpec(
+        "report_json",
+        "--isolation-report-json",
+        "ISOLATION_REPORT_JSON",
+        "Write the JSON report here; findings are written as they are found.",
+    ),
 )
 SETTING_NAMES = tuple(spec.name for spec in SETTINGS)
 
@@ -147,7 +160,9 @@ class HarnessConfig:
     timeout: float = 10.0
 
 
-def load_config(path: str | os.PathLike[str] | None, *, environ: Mapping[str, str] | None = None) -> HarnessConfig:
+def load_config(
+    path: str | os.PathLike[str] | None, *, environ: Mapping[str, str] | None = None
+) -> HarnessConfig:
     """Read and validate an isolation config file; ``None`` gives the defaults."""
     if path is None:
         return HarnessConfig()
@@ -164,8 +179,9 @@ def load_config(path: str | os.PathLike[str] | None, *, environ: Mapping[str, st
     return parse_config(data, path=file, environ=environ)
 
 
-def parse_config(data: Mapping[str, Any], *, path: Path | None = None, environ: Mapping[str, str] | None = None
-                 ) -> HarnessConfig:
+def parse_config(
+    data: Mapping[str, Any], *, path: Path | None = None, environ: Mapping[str, str] | None = None
+) -> HarnessConfig:
     where = str(path) if path else "isolation config"
     _check_keys(data, _TOP_KEYS, where, "")
     api = _table(data, "api", where)
@@ -191,7 +207,9 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None, environ: 
         parsed = []
         for index, account in enumerate(accounts):
             if not isinstance(account, dict):
-                raise ConfigurationError(f"{where}: tenants.accounts[{index}] must be a table, got {account!r}.")
+                raise ConfigurationError(
+                    f"{where}: tenants.accounts[{index}] must be a table, got {account!r}."
+                )
             _check_keys(account, _ACCOUNT_KEYS, where, f"tenants.accounts[{index}]")
             for key in _ACCOUNT_KEYS:
                 if not isinstance(account.get(key), str) or not account[key]:
@@ -216,29 +234,35 @@ def parse_config(data: Mapping[str, Any], *, path: Path | None = None, environ: 
     elif "signup" in tenants:
         raise ConfigurationError(
             f"{where}: [tenants.signup] is set but [tenants.login] is missing. Add [tenants.login] with the "
-            "operation that returns a token (e.g. operation = \"POST /auth/login\")."
+            'operation that returns a token (e.g. operation = "POST /auth/login").'
         )
 
     count = tenants.get("count")
     if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 2):
-        raise ConfigurationError(f"{where}: tenants.count must be a whole number of at least 2, got {count!r}.")
+        raise ConfigurationError(
+            f"{where}: tenants.count must be a whole number of at least 2, got {count!r}."
+        )
 
     exclude = api.get("exclude", [])
     if not isinstance(exclude, list) or not all(isinstance(item, str) for item in exclude):
         raise ConfigurationError(
-            f"{where}: api.exclude must be a list of operation labels like \"DELETE /accounts/{{id}}\", got {exclude!r}."
+            f'{where}: api.exclude must be a list of operation labels like "DELETE /accounts/{{id}}", got {exclude!r}.'
         )
     fail_on = campaign.get("fail_on", "confirmed")
     if fail_on not in ("confirmed", "suspected"):
         raise ConfigurationError(
-            f"{where}: campaign.fail_on must be \"confirmed\" or \"suspected\", got {fail_on!r}."
+            f'{where}: campaign.fail_on must be "confirmed" or "suspected", got {fail_on!r}.'
         )
     timeout = campaign.get("timeout", 10.0)
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
-        raise ConfigurationError(f"{where}: campaign.timeout must be a positive number of seconds, got {timeout!r}.")
+        raise ConfigurationError(
+            f"{where}: campaign.timeout must be a positive number of seconds, got {timeout!r}."
+        )
     openapi_path = api.get("openapi_path")
     if openapi_path is not None and (not isinstance(openapi_path, str) or not openapi_path.startswith("/")):
-        raise ConfigurationError(f"{where}: api.openapi_path must be a path starting with '/', got {openapi_path!r}.")
+        raise ConfigurationError(
+            f"{where}: api.openapi_path must be a path starting with '/', got {openapi_path!r}."
+        )
     return HarnessConfig(
         path=path,
         provisioner=provisioner,

@@ -61,14 +61,14 @@ def load_api(source: str, *, base_url: str | None = None, openapi_path: str | No
                     "Check the path, or pass a URL (http://...) or `module:attr` naming an app."
                 )
             schema = schemathesis.openapi.from_path(path)
-            root = base_url or _declared_base_url(schema)
-            if not root or not root.startswith(("http://", "https://")):
+            declared = base_url or _declared_base_url(schema)
+            if not declared or not declared.startswith(("http://", "https://")):
                 raise SchemaLoadError(
                     f"The API description {source!r} is a file, so the harness needs to know where the API "
-                    f"runs (the document's `servers` gives {root!r}). "
+                    f"runs (the document's `servers` gives {declared!r}). "
                     "Pass --isolation-base-url=http://127.0.0.1:8000 (or set ISOLATION_BASE_URL)."
                 )
-            transport = HTTPTransport(root)
+            transport = HTTPTransport(declared)
     except LoaderError as exc:
         raise SchemaLoadError(_loader_message(source, exc)) from None
     check_operations(schema, source)

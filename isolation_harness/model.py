@@ -203,7 +203,12 @@ class ProbeError:
     message: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"operation": self.operation, "attacker": self.attacker, "slot": self.slot, "message": self.message}
+        return {
+            "operation": self.operation,
+            "attacker": self.attacker,
+            "slot": self.slot,
+            "message": self.message,
+        }
 
 
 @dataclass

@@ -51,7 +51,9 @@ def find_canaries(
     before searching.
     """
     sightings: list[Sighting] = []
-    echoed = sorted({value for value in ignore if value and len(value) >= _MIN_DISTINCTIVE_TEXT}, key=len, reverse=True)
+    echoed = sorted(
+        {value for value in ignore if value and len(value) >= _MIN_DISTINCTIVE_TEXT}, key=len, reverse=True
+    )
 
     def blank(text: str) -> str:
         for value in echoed:
@@ -170,13 +172,17 @@ def compare_snapshots(
 ) -> list[Change]:
     """What changed between two reads of the same requests, ignoring paths known to be volatile."""
     changes: list[Change] = []
-    for old, new in zip(before, after):
+    for old, new in zip(before, after, strict=True):
         volatile = volatile_paths.get(old.label, set())
         if 200 <= old.status < 300 and new.status in (404, 410):
-            changes.append(Change(old.label, f"{old.label} answered {old.status} before, {new.status} after", True))
+            changes.append(
+                Change(old.label, f"{old.label} answered {old.status} before, {new.status} after", True)
+            )
             continue
         if old.status != new.status:
-            changes.append(Change(old.label, f"{old.label} answered {old.status} before, {new.status} after", False))
+            changes.append(
+                Change(old.label, f"{old.label} answered {old.status} before, {new.status} after", False)
+            )
             continue
         diff = _diff(old.body, new.body, volatile)
         if diff:
@@ -200,7 +206,7 @@ def keyed(value: Any) -> Any:
         if items and all(isinstance(item, dict) and "id" in item for item in items):
             ids = [str(item["id"]) for item in items]
             if len(set(ids)) == len(ids):
-                return {f"[id={identifier}]": item for identifier, item in zip(ids, items)}
+                return {f"[id={identifier}]": item for identifier, item in zip(ids, items, strict=True)}
         return items
     return value
 
@@ -210,12 +216,16 @@ def _diff(old: Any, new: Any, volatile: set[JSONPath]) -> str:
     old, new = keyed(old), keyed(new)
     a = {p: v for p, v in iter_leaves(old) if not (p and p[-1] in volatile_keys)}
     b = {p: v for p, v in iter_leaves(new) if not (p and p[-1] in volatile_keys)}
-    gone_objects = sorted({p[0] for p in a.keys() - b.keys() if p and str(p[0]).startswith("[id=")}
-                          - {p[0] for p in b if p}, key=str)
+    gone_objects = sorted(
+        {p[0] for p in a.keys() - b.keys() if p and str(p[0]).startswith("[id=")} - {p[0] for p in b if p},
+        key=str,
+    )
     if gone_objects:
         return f"the object {str(gone_objects[0])[1:-1]} is gone from the list"
-    new_objects = sorted({p[0] for p in b.keys() - a.keys() if p and str(p[0]).startswith("[id=")}
-                         - {p[0] for p in a if p}, key=str)
+    new_objects = sorted(
+        {p[0] for p in b.keys() - a.keys() if p and str(p[0]).startswith("[id=")} - {p[0] for p in a if p},
+        key=str,
+    )
     if new_objects:
         return f"a new object {str(new_objects[0])[1:-1]} appeared in the list"
     changed = [p for p in a.keys() & b.keys() if a[p] != b[p]]

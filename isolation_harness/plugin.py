@@ -16,13 +16,13 @@ from .campaign import CampaignResult
 from .config import SETTINGS, ResolvedSetting, read_pyproject, resolve_settings
 from .errors import ConfigurationError, IsolationHarnessError, ProvisioningError
 from .model import Finding, Verdict
-from .provisioning import CallableProvisioner, Provisioner, ProvisionContext
+from .provisioning import CallableProvisioner, ProvisionContext, Provisioner
 from .reporting import format_finding, summarize
 from .runner import HarnessRun, prepare
 from .tenants import Tenant
 
-_RUN = pytest.StashKey["HarnessRun | None"]()
-_SETTINGS = pytest.StashKey["dict[str, ResolvedSetting]"]()
+_RUN = pytest.StashKey[HarnessRun | None]()
+_SETTINGS = pytest.StashKey[dict[str, ResolvedSetting]]()
 USAGE_ERROR = int(pytest.ExitCode.USAGE_ERROR)
 
 
@@ -107,7 +107,9 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
     run = config.stash.get(_RUN, None)
     if run is None:
         return
@@ -143,8 +145,10 @@ class OperationItem(pytest.Item):
         assert run is not None
         findings = result.findings_for(label)
         failing = [
-            f for f in findings
-            if f.verdict is Verdict.CONFIRMED or (run.config.fail_on_suspected and f.verdict is Verdict.SUSPECTED)
+            f
+            for f in findings
+            if f.verdict is Verdict.CONFIRMED
+            or (run.config.fail_on_suspected and f.verdict is Verdict.SUSPECTED)
         ]
         for finding in findings:
             self.user_properties.append(("finding", finding.to_dict()))
@@ -182,10 +186,11 @@ def _ensure_campaign(config: pytest.Config) -> CampaignResult:
             state["fatal"] = str(exc)
     if state.get("fatal"):
         pytest.fail(f"the campaign could not run: {state['fatal']}", pytrace=False)
-    return run.result
+    result: CampaignResult = run.result
+    return result
 
 
-_STATE = pytest.StashKey["dict[str, str]"]()
+_STATE = pytest.StashKey[dict[str, str]]()
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -197,13 +202,19 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     terminalreporter.write_line(summarize(result))
     suspected = [f for f in result.findings if f.verdict is Verdict.SUSPECTED]
     if suspected and not run.config.fail_on_suspected:
-        terminalreporter.write_line(f"{len(suspected)} suspected findings (not failing; set fail_on = \"suspected\"):")
+        terminalreporter.write_line(
+            f'{len(suspected)} suspected findings (not failing; set fail_on = "suspected"):'
+        )
         for finding in suspected:
             terminalreporter.write_line(format_finding(finding))
     for error in result.errors[:10]:
-        terminalreporter.write_line(f"probe error: {error.operation} ({error.attacker}, {error.slot}): {error.message}")
+        terminalreporter.write_line(
+            f"probe error: {error.operation} ({error.attacker}, {error.slot}): {error.message}"
+        )
     if len(result.errors) > 10:
-        terminalreporter.write_line(f"... and {len(result.errors) - 10} more probe errors (see the JSON report)")
+        terminalreporter.write_line(
+            f"... and {len(result.errors) - 10} more probe errors (see the JSON report)"
+        )
     for note in result.seeding[:10]:
         terminalreporter.write_line(f"seeding: {note}")
     if run.report is not None:

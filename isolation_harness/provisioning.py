@@ -20,7 +20,7 @@ from .errors import ConfigurationError, ProvisioningError, did_you_mean
 from .model import HttpRequest, SlotLocation
 from .redaction import Redactor
 from .tenants import AuthScheme, Credentials, Tenant
-from .transport import BoundSession, Transport, send
+from .transport import BoundSession, Transport
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
 
@@ -188,7 +188,13 @@ class DeclarativeProvisioner:
             self._call(self.teardown_call, tenant, context, tenant.client, setting="tenants.teardown")
 
     def _call(
-        self, call: OperationCall, tenant: Tenant, context: ProvisionContext, session: BoundSession, *, setting: str
+        self,
+        call: OperationCall,
+        tenant: Tenant,
+        context: ProvisionContext,
+        session: BoundSession,
+        *,
+        setting: str,
     ) -> requests.Response:
         operation = context.operation(call.operation, setting=f"{setting}.operation")
         body = render_template(call.body, tenant, setting=f"{setting}.body")
@@ -209,14 +215,18 @@ class DeclarativeProvisioner:
                 timeout=context.timeout,
             )
         except requests.RequestException as exc:
-            raise ProvisioningError(f"Calling {call.operation} for tenant {tenant.name!r} failed: {exc}") from None
+            raise ProvisioningError(
+                f"Calling {call.operation} for tenant {tenant.name!r} failed: {exc}"
+            ) from None
 
 
 def _secret_values(body: Any) -> list[str]:
     if isinstance(body, dict):
         out: list[str] = []
         for key, value in body.items():
-            if isinstance(value, str) and any(word in key.lower() for word in ("password", "secret", "token")):
+            if isinstance(value, str) and any(
+                word in key.lower() for word in ("password", "secret", "token")
+            ):
                 out.append(value)
             out.extend(_secret_values(value))
         return out

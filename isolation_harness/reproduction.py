@@ -42,11 +42,18 @@ def curl(
         shown = variable if is_sensitive_name(name) else value
         parts += ["-H", shlex.quote(f"{name}: {shown}")]
     cookies = [f"{name}={variable}" for name in auth_cookies]
-    cookies += [f"{name}={variable if is_sensitive_name(name) else value}" for name, value in request.cookies.items()]
+    cookies += [
+        f"{name}={variable if is_sensitive_name(name) else value}" for name, value in request.cookies.items()
+    ]
     if cookies:
         parts += ["-b", f'"{"; ".join(cookies)}"']
     if request.has_body:
-        parts += ["-H", shlex.quote("Content-Type: application/json"), "--data", shlex.quote(json.dumps(request.body))]
+        parts += [
+            "-H",
+            shlex.quote("Content-Type: application/json"),
+            "--data",
+            shlex.quote(json.dumps(request.body)),
+        ]
     return " ".join(parts)
 
 

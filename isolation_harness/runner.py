@@ -70,7 +70,9 @@ def prepare(
     else:
         tenants = parse_int("tenants", tenants_setting, minimum=2)
     seed = parse_int("seed", settings["seed"])
-    api = load_api(schema_setting.value, base_url=settings["base_url"].value, openapi_path=config.openapi_path)
+    api = load_api(
+        schema_setting.value, base_url=settings["base_url"].value, openapi_path=config.openapi_path
+    )
     redactor = Redactor()
     campaign_settings = CampaignSettings(
         tenants=tenants, seed=seed, exclude=config.exclude, timeout=config.timeout, names=config.tenant_names
@@ -99,4 +101,6 @@ def prepare(
         )
     if report is not None:
         report.bind(campaign.result)
-    return HarnessRun(settings=settings, api=api, config=config, campaign=campaign, report=report, redactor=redactor)
+    return HarnessRun(
+        settings=settings, api=api, config=config, campaign=campaign, report=report, redactor=redactor
+    )

@@ -148,7 +148,8 @@ class Tenant:
         for key, value in credentials.cookies.items():
             self.client.cookies.set(key, value)
         if credentials.query:
-            self.client.params = {**dict(self.client.params or {}), **credentials.query}  # type: ignore[dict-item]
+            params: dict[str, Any] = dict(self.client.params) if isinstance(self.client.params, dict) else {}
+            self.client.params = {**params, **credentials.query}
 
     def markers(self) -> list[str]:
         """Strings that identify this tenant's data in any response: its canary and identity."""

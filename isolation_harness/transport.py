@@ -156,7 +156,7 @@ class _WSGIAdapter(requests.adapters.HTTPAdapter):
             path=parts.path,
             base_url=f"{parts.scheme}://{parts.netloc}",
             query_string=parts.query,
-            method=request.method,
+            method=request.method or "GET",
             headers=list(request.headers.items()),
             data=body,
         )
@@ -175,7 +175,7 @@ class _WSGIAdapter(requests.adapters.HTTPAdapter):
         header_list = list(headers.items())
         raw = urllib3.HTTPResponse(
             body=io.BytesIO(content),
-            headers=header_list,
+            headers=header_list,  # type: ignore[arg-type]
             status=code,
             reason=_reason(code),
             version=11,
@@ -193,7 +193,9 @@ def _reason(code: int) -> str:
         return ""
 
 
-def send(session: requests.Session, request: HttpRequest, *, timeout: float = DEFAULT_TIMEOUT) -> HttpResponse:
+def send(
+    session: requests.Session, request: HttpRequest, *, timeout: float = DEFAULT_TIMEOUT
+) -> HttpResponse:
     """Send a transport-independent request through a session and capture the response.
 
     Raises ``requests.RequestException`` on a connection error or timeout.

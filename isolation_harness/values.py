@@ -37,7 +37,7 @@ class ValueGenerator:
     def _value(self, schema: Any, root: Any, name: str, depth: int, required_only: bool) -> Any:
         schema = resolve(schema, root)
         if not isinstance(schema, dict) or depth > _MAX_DEPTH:
-            return self._text(name, {})
+            return self._string(name, {})
         if "const" in schema:
             return schema["const"]
         if schema.get("enum"):
@@ -48,7 +48,9 @@ class ValueGenerator:
         for keyword in ("anyOf", "oneOf"):
             if keyword in schema:
                 options = [resolve(option, root) for option in schema[keyword]]
-                chosen = next((o for o in options if isinstance(o, dict) and _type_of(o) != "null"), options[0])
+                chosen = next(
+                    (o for o in options if isinstance(o, dict) and _type_of(o) != "null"), options[0]
+                )
                 merged = {k: v for k, v in schema.items() if k != keyword}
                 return self._value({**merged, **chosen}, root, name, depth + 1, required_only)
         if "allOf" in schema:
@@ -96,7 +98,7 @@ class ValueGenerator:
         if low is None and high is None:
             value: float = 1 + self.fake.random_int(1, 50)
         elif low is None:
-            value = min(1, high)
+            value = min(1.0, float(high or 0))
         elif high is None:
             value = low + (1 if integer else 0.5)
         else:
@@ -129,7 +131,7 @@ class ValueGenerator:
             "url": lambda: f"https://example.com/{canary}/{self._counter}",
             "iri": lambda: f"https://example.com/{canary}",
             "uuid": lambda: str(uuid.UUID(int=fake.random.getrandbits(128), version=4)),
-            "date-time": lambda: dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc).isoformat(),
+            "date-time": lambda: dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC).isoformat(),
             "date": lambda: "2026-01-02",
             "time": lambda: "03:04:05Z",
             "hostname": lambda: f"{canary}.example.com",
