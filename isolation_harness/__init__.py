@@ -7,7 +7,7 @@ __version__ = "0.1.0"
 from .campaign import Campaign, CampaignListener, CampaignResult, CampaignSettings
 from .config import HarnessConfig, load_config
 from .errors import ConfigurationError, IsolationHarnessError, ProvisioningError, SchemaLoadError
-from .loading import LoadedApi, load_api
+from .loading import LoadedApi, load_api, load_app
 from .model import Coverage, Finding, FindingKind, ProbeError, Verdict
 from .provisioning import (
     CallableProvisioner,
@@ -61,6 +61,7 @@ __all__ = [
     "__version__",
     "format_finding",
     "load_api",
+    "load_app",
     "load_config",
     "report_dict",
 ]

@@ -75,6 +75,19 @@ def load_api(source: str, *, base_url: str | None = None, openapi_path: str | No
     return LoadedApi(schema=schema, transport=transport, source=source)
 
 
+def load_app(app: Any, *, openapi_path: str | None = None, source: str | None = None) -> LoadedApi:
+    """Load an ASGI or WSGI application object to test in-process."""
+    label = source or f"<{type(app).__name__} app>"
+    try:
+        schema, transport = _from_app(app, label, openapi_path)
+    except Exception as exc:
+        if isinstance(exc, SchemaLoadError):
+            raise
+        raise SchemaLoadError(_loader_message(label, exc)) from None
+    check_operations(schema, label)
+    return LoadedApi(schema=schema, transport=transport, source=label)
+
+
 def import_app(spec: str) -> Any:
     """Import ``module:attr`` (the current directory is importable, as with uvicorn)."""
     module_name, _, attr_path = spec.partition(":")

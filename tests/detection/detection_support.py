@@ -1,0 +1,93 @@
+"""Helpers for detection tests: run whole campaigns against the example APIs, in-process and over HTTP."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from isolation_harness import Campaign, CampaignResult, CampaignSettings, load_api, load_app, load_config
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+DISPATCH_CONFIG = EXAMPLES / "dispatch_api" / "isolation.toml"
+NOTEBOOK_CONFIG = EXAMPLES / "notebook_api" / "isolation.toml"
+
+
+def run_in_process(app: Any, config_path: Path, *, tenants: int = 2, seed: int = 0) -> CampaignResult:
+    """A whole campaign against an app object, in-process."""
+    config = load_config(config_path)
+    assert config.provisioner is not None
+    api = load_app(app)
+    campaign = Campaign(
+        schema=api.schema,
+        transport=api.transport,
+        provisioner=config.provisioner,
+        settings=CampaignSettings(tenants=tenants, seed=seed),
+    )
+    return campaign.run()
+
+
+def run_over_http(url: str, config_path: Path, *, tenants: int = 2) -> CampaignResult:
+    """A whole campaign against a server, over real HTTP."""
+    config = load_config(config_path)
+    assert config.provisioner is not None
+    api = load_api(url)
+    campaign = Campaign(
+        schema=api.schema,
+        transport=api.transport,
+        provisioner=config.provisioner,
+        settings=CampaignSettings(tenants=tenants),
+    )
+    return campaign.run()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def uvicorn_server(app: Any) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on 127.0.0.1 in a thread; stop it on exit."""
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
+def wsgi_server(app: Any) -> Iterator[str]:
+    """Serve a WSGI app with werkzeug on 127.0.0.1 in a thread; stop it on exit."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def confirmed_operations(result: CampaignResult) -> set[str]:
+    return {finding.operation for finding in result.findings if finding.verdict.value == "confirmed"}
