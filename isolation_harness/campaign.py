@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import requests
 
-from .api import ApiModel, Operation, build_model
+from .api import ApiModel, Operation, build_model, looks_like_identifier
 from .errors import ConfigurationError, ProvisioningError
 from .model import (
     Coverage,
@@ -368,10 +368,13 @@ class Campaign:
                 instance = self._register(state, output.resource, values, used, request)
                 if output.resource == created_resource and output.pointer in ("", "/"):
                     created = instance
-        if created_resource and created is None and isinstance(body, dict):
-            values = {key: value for key, value in body.items() if not isinstance(value, (dict, list))}
-            if values:
-                created = self._register(state, created_resource, values, used, request)
+        if created_resource and created is None:
+            # The created object is the outermost one with a key (``{"data": {"id": ...}}`` included).
+            for _, obj in iter_objects(body):
+                values = {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
+                if any(looks_like_identifier(key) for key in values):
+                    created = self._register(state, created_resource, values, used, request)
+                    break
         if created_resource and created is None:
             location = response.headers.get("Location") or response.headers.get("location")
             if location:
@@ -583,14 +586,13 @@ class Campaign:
             coverage.skipped.append(f"{attacker.tenant.name} could not build a request")
             return
         request, _ = built
-        before = self._witness_self(attacker) if not operation.is_safe else []
         response = self._send(attacker, request, operation, probe=True, slot="-")
         coverage.probes += 1
-        if response is None:
-            return
-        self._judge_read(operation, attacker, None, request, response, "(no identifier)", setup=[])
-        if not operation.is_safe and before:
-            self._refresh_own(attacker)
+        if response is not None:
+            self._judge_read(operation, attacker, None, request, response, "(no identifier)", setup=[])
+        if not operation.is_safe:
+            # The attacker changed its own data: its owner views are stale.
+            attacker.views.clear()
 
     def _probe(
         self,
@@ -797,9 +799,6 @@ class Campaign:
             else:
                 out.append(Snapshot(label, response.status, response.json()))
         return out
-
-    def _refresh_own(self, state: _TenantState) -> None:
-        state.views.clear()
 
     def _retire(self, state: _TenantState, instance: Instance) -> None:
         instance.alive = False

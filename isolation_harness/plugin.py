@@ -113,8 +113,13 @@ def pytest_collection_modifyitems(
     run = config.stash.get(_RUN, None)
     if run is None:
         return
-    collector = CampaignCollector.from_parent(session, name="isolation")
-    items.extend(collector.collect())
+    collector = CampaignCollector.from_parent(session, name="isolation", nodeid="isolation")
+    collected = collector.collect()
+    # Reported like any collected node, so "collected N items" counts the campaign's items too.
+    config.hook.pytest_collectreport(
+        report=pytest.CollectReport(collector.nodeid, "passed", None, collected)
+    )
+    items.extend(collected)
 
 
 class CampaignCollector(pytest.Collector):
@@ -157,7 +162,8 @@ class OperationItem(pytest.Item):
         coverage = result.coverage[label]
         if coverage.probes == 0:
             reasons = "; ".join(coverage.skipped) or "no probe could be built"
-            pytest.skip(f"not probed: {reasons}")
+            # Reported at the item, not at this line of the plugin.
+            raise pytest.skip.Exception(f"not probed: {reasons}", _use_item_location=True)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, IsolationLeak):
@@ -167,7 +173,7 @@ class OperationItem(pytest.Item):
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[str, int | None, str]:
-        return "isolation-harness", None, f"isolation: {self.name}"
+        return "isolation", 0, f"isolation: {self.name}"
 
 
 def _ensure_campaign(config: pytest.Config) -> CampaignResult:
