@@ -759,10 +759,12 @@ class Campaign:
 
     def _witnesses(self, victim: _TenantState, targets: Sequence[Instance]) -> list[tuple[_View, Operation]]:
         """The victim's own reads that show the targeted objects."""
-        wanted = {
-            str(value) for instance in targets for value in instance.values.values() if value is not None
+        ids = {
+            str(value)
+            for instance in targets
+            for key, value in instance.values.items()
+            if value is not None and looks_like_identifier(key)
         }
-        ids = {str(instance.values.get("id", "")) for instance in targets} - {""}
         out: list[tuple[_View, Operation]] = []
         for operation in self.api.operations:
             if not operation.is_safe or operation.label in self.excluded:
@@ -771,7 +773,7 @@ class Campaign:
             if view is None or not (200 <= view.status < 300):
                 continue
             sent = set(view.request.sent_values())
-            shows = bool(sent & wanted) or bool(ids & {str(v) for _, v in iter_leaves(view.body)})
+            shows = bool(sent & ids) or bool(ids & {str(v) for _, v in iter_leaves(view.body)})
             if shows:
                 out.append((view, operation))
             if len(out) >= MAX_WITNESSES:
