@@ -169,9 +169,49 @@ def _loader_message(source: str, exc: Exception) -> str:
     )
 
 
+def broken_references(document: Any) -> list[tuple[str, str]]:
+    """Every local ``$ref`` in a document that points at nothing, with where it appears."""
+    broken: list[tuple[str, str]] = []
+
+    def resolves(ref: str) -> bool:
+        target: Any = document
+        for part in ref[2:].split("/") if ref != "#" else []:
+            part = part.replace("~1", "/").replace("~0", "~")
+            if isinstance(target, dict) and part in target:
+                target = target[part]
+            elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
+                target = target[int(part)]
+            else:
+                return False
+        return True
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#") and not resolves(ref):
+                broken.append((where or "/", ref))
+            for key, value in node.items():
+                walk(value, f"{where}/{str(key).replace('~', '~0').replace('/', '~1')}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}/{index}")
+
+    walk(document, "")
+    return broken
+
+
 def check_operations(schema: Any, source: str) -> None:
     """Fail loudly on unresolvable references and on an API with nothing to test."""
     from schemathesis.core.result import Ok
+
+    broken = broken_references(getattr(schema, "raw_schema", None))
+    if broken:
+        shown = "; ".join(f"{ref!r} at {where}" for where, ref in broken[:3])
+        more = f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""
+        raise SchemaLoadError(
+            f"The API description {source!r} has {len(broken)} unresolvable reference(s): {shown}{more}. "
+            "Fix each `$ref` so it points at a component that exists in the document."
+        )
 
     count = 0
     problems: list[str] = []

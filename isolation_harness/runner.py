@@ -10,7 +10,7 @@ from .campaign import Campaign, CampaignListener, CampaignResult, CampaignSettin
 from .config import HarnessConfig, ResolvedSetting, load_config, parse_int
 from .errors import ConfigurationError
 from .loading import LoadedApi, load_api
-from .provisioning import Provisioner
+from .provisioning import DeclarativeProvisioner, Provisioner
 from .redaction import Redactor
 from .reporting import JsonReport
 
@@ -91,6 +91,11 @@ def prepare(
         listeners=all_listeners,
         redactor=redactor,
     )
+    if isinstance(chosen, DeclarativeProvisioner):
+        calls = {"signup": chosen.signup, "login": chosen.login, "teardown": chosen.teardown_call}
+        for key, call in calls.items():
+            if call is not None:
+                campaign.provision_context.operation(call.operation, setting=f"tenants.{key}.operation")
     unknown = [label for label in config.exclude if label not in campaign.result.coverage]
     if unknown:
         from .errors import did_you_mean
