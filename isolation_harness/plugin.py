@@ -117,7 +117,9 @@ def pytest_collection_modifyitems(
     collected = collector.collect()
     # Reported like any collected node, so "collected N items" counts the campaign's items too.
     config.hook.pytest_collectreport(
-        report=pytest.CollectReport(collector.nodeid, "passed", None, collected)
+        report=pytest.CollectReport(
+            collector.nodeid, "passed", None, list[pytest.Item | pytest.Collector](collected)
+        )
     )
     items.extend(collected)
 
