@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from .campaign import CampaignResult
     from .provisioning import ProvisionContext
     from .tenants import Tenant
 
 
 @pytest.hookspec(firstresult=True)
-def isolation_harness_provision(tenant: Tenant, context: ProvisionContext) -> Any:
+def pytest_isolation_provision(tenant: Tenant, context: ProvisionContext) -> Any:
     """Create (or look up) the account for ``tenant`` and return its credentials.
 
     Return :class:`isolation_harness.Credentials`, a token string (sent as the config's
@@ -24,5 +25,13 @@ def isolation_harness_provision(tenant: Tenant, context: ProvisionContext) -> An
 
 
 @pytest.hookspec
-def isolation_harness_teardown(tenant: Tenant, context: ProvisionContext) -> None:
-    """Remove what :func:`isolation_harness_provision` created for ``tenant``, after the campaign."""
+def pytest_isolation_teardown(tenant: Tenant, context: ProvisionContext) -> None:
+    """Remove what :func:`pytest_isolation_provision` created for ``tenant``, after the campaign."""
+
+
+@pytest.hookspec
+def pytest_isolation_campaign_finished(result: CampaignResult, config: pytest.Config) -> None:
+    """Called once the campaign has run (or stopped): reporters write their output here.
+
+    ``result`` holds every finding, error and coverage entry; it is the model every report reads.
+    """

@@ -69,20 +69,20 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _hook_provisioner(config: pytest.Config) -> Provisioner | None:
     hook = config.pluginmanager.hook
-    if not hook.isolation_harness_provision.get_hookimpls():
+    if not hook.pytest_isolation_provision.get_hookimpls():
         return None
 
     def provision(tenant: Tenant, context: ProvisionContext) -> Any:
-        result = hook.isolation_harness_provision(tenant=tenant, context=context)
+        result = hook.pytest_isolation_provision(tenant=tenant, context=context)
         if result is None:
             raise ProvisioningError(
-                f"The isolation_harness_provision hook returned None for tenant {tenant.name!r}; "
+                f"The pytest_isolation_provision hook returned None for tenant {tenant.name!r}; "
                 "return Credentials, a token string, or a mapping of headers."
             )
         return result
 
     def teardown(tenant: Tenant, context: ProvisionContext) -> None:
-        hook.isolation_harness_teardown(tenant=tenant, context=context)
+        hook.pytest_isolation_teardown(tenant=tenant, context=context)
 
     from .config import load_config
 
@@ -199,6 +199,13 @@ def _ensure_campaign(config: pytest.Config) -> CampaignResult:
 
 
 _STATE = pytest.StashKey[dict[str, str]]()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    run = session.config.stash.get(_RUN, None)
+    if run is None or session.config.stash.get(_STATE, None) is None:
+        return
+    session.config.hook.pytest_isolation_campaign_finished(result=run.result, config=session.config)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

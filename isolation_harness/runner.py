@@ -59,7 +59,7 @@ def prepare(
         raise ConfigurationError(
             "No way to create tenants is configured. Add [tenants.signup] and [tenants.login] (or "
             "[[tenants.accounts]]) to the isolation config passed with --isolation-config, or implement the "
-            "`isolation_harness_provision` hook in conftest.py. See the README, section 'Tenants'."
+            "`pytest_isolation_provision` hook in conftest.py. See the README, section 'Tenants'."
         )
     check = getattr(chosen, "check", None)
     if callable(check):
