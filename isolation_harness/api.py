@@ -189,9 +189,9 @@ def looks_like_identifier(name: str) -> bool:
     """Whether a field name is how APIs commonly name a key (``id``, ``order_id``, ``projectId``, ``slug``)."""
     lowered = name.lower()
     return (
-        lowered in {"id", "uuid", "guid", "slug", "key", "handle"}
-        or lowered.endswith(("_id", "-id", "_uuid", "_key", "_slug", "ids"))
-        or name.endswith(("Id", "ID", "Uuid", "Key", "Ids"))
+        lowered in {"id", "ids", "uid", "uuid", "guid", "slug", "key", "handle"}
+        or lowered.endswith(("_id", "-id", "_uid", "_uuid", "_key", "_slug", "_ids", "-ids"))
+        or name.endswith(("Id", "ID", "Uid", "Uuid", "Key", "Ids", "IDs"))
     )
 
 

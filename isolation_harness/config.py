@@ -338,4 +338,7 @@ def _auth(table: Mapping[str, Any], where: str) -> AuthScheme:
         return AuthScheme(header=None, prefix="", cookie=table["cookie"])
     if "query" in table:
         return AuthScheme(header=None, prefix="", query=table["query"])
-    return AuthScheme(header=table.get("header", "Authorization"), prefix=table.get("prefix", "Bearer "))
+    header = table.get("header", "Authorization")
+    # "Bearer " belongs to the Authorization header; a custom header (X-Api-Key) carries the bare token.
+    default_prefix = "Bearer " if header.lower() == "authorization" else ""
+    return AuthScheme(header=header, prefix=table.get("prefix", default_prefix))

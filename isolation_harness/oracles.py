@@ -66,6 +66,9 @@ def find_canaries(
         for path, value in iter_leaves(body):
             if isinstance(value, str):
                 sources.append((f"body {format_pointer(path) or '/'}", value))
+        for path, obj in iter_objects(body):
+            for key in obj:
+                sources.append((f"body key {format_pointer((*path, key))}", key))
     elif response.text:
         sources.append(("body", response.text))
     for name, value in response.headers.items():
@@ -108,9 +111,9 @@ def is_distinctive(value: Any) -> bool:
         return False
     if isinstance(value, str):
         return len(value.strip()) >= _MIN_DISTINCTIVE_TEXT
-    if isinstance(value, float):
+    if isinstance(value, float) and not value.is_integer():
         return True
-    if isinstance(value, int):
+    if isinstance(value, (int, float)):
         return abs(value) >= 1000
     return False
 
@@ -211,23 +214,30 @@ def keyed(value: Any) -> Any:
     return value
 
 
+def _keyed_objects(leaves: dict[JSONPath, Any]) -> set[tuple[JSONPath, str]]:
+    """The ``[id=...]`` objects at any depth, with the path of the list that holds each."""
+    found: set[tuple[JSONPath, str]] = set()
+    for path in leaves:
+        for index, part in enumerate(path):
+            if isinstance(part, str) and part.startswith("[id="):
+                found.add((path[:index], part))
+    return found
+
+
 def _diff(old: Any, new: Any, volatile: set[JSONPath]) -> str:
-    volatile_keys = {path[-1] for path in volatile if path}
-    old, new = keyed(old), keyed(new)
-    a = {p: v for p, v in iter_leaves(old) if not (p and p[-1] in volatile_keys)}
-    b = {p: v for p, v in iter_leaves(new) if not (p and p[-1] in volatile_keys)}
-    gone_objects = sorted(
-        {p[0] for p in a.keys() - b.keys() if p and str(p[0]).startswith("[id=")} - {p[0] for p in b if p},
-        key=str,
-    )
-    if gone_objects:
-        return f"the object {str(gone_objects[0])[1:-1]} is gone from the list"
-    new_objects = sorted(
-        {p[0] for p in b.keys() - a.keys() if p and str(p[0]).startswith("[id=")} - {p[0] for p in a if p},
-        key=str,
-    )
-    if new_objects:
-        return f"a new object {str(new_objects[0])[1:-1]} appeared in the list"
+    # Volatile fields are known by name (a list's position is no name: it says nothing elsewhere).
+    volatile_keys = {path[-1] for path in volatile if path and isinstance(path[-1], str)}
+    volatile = {path for path in volatile if path}
+    a = {p: v for p, v in iter_leaves(keyed(old)) if p not in volatile and not (p and p[-1] in volatile_keys)}
+    b = {p: v for p, v in iter_leaves(keyed(new)) if p not in volatile and not (p and p[-1] in volatile_keys)}
+    gone = _keyed_objects(a) - _keyed_objects(b)
+    if gone:
+        where, key = sorted(gone, key=str)[0]
+        return f"the object {key[1:-1]} is gone from {format_pointer(where) or 'the list'}"
+    appeared = _keyed_objects(b) - _keyed_objects(a)
+    if appeared:
+        where, key = sorted(appeared, key=str)[0]
+        return f"a new object {key[1:-1]} appeared in {format_pointer(where) or 'the list'}"
     changed = [p for p in a.keys() & b.keys() if a[p] != b[p]]
     if changed:
         # A changed name or status says more than a changed timestamp.

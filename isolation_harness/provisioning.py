@@ -84,8 +84,11 @@ def render_template(value: Any, tenant: Tenant, *, setting: str) -> Any:
         if key.startswith("fake."):
             provider = key[len("fake.") :]
             try:
-                return str(getattr(tenant.fake, provider)())
-            except AttributeError:
+                maker = getattr(tenant.fake, provider)
+                if provider.startswith("_") or not callable(maker):
+                    raise AttributeError(provider)
+                return str(maker())
+            except (AttributeError, TypeError):
                 raise ConfigurationError(
                     f"{setting}: {{{key}}} names no Faker provider.{did_you_mean(provider, dir(tenant.fake))} "
                     "See https://faker.readthedocs.io/en/master/providers.html for the providers."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 REDACTED = "[REDACTED]"
 
@@ -54,7 +55,8 @@ class Redactor:
         with self._lock:
             if secret in self._secrets:
                 return
-            self._secrets.add(secret)
+            # Also as it appears in a URL: query-parameter credentials show up percent-encoded.
+            self._secrets.update({secret, quote(secret, safe=""), quote_plus(secret)})
             ordered = sorted(self._secrets, key=len, reverse=True)
             self._pattern = re.compile("|".join(re.escape(item) for item in ordered))
 
@@ -67,7 +69,7 @@ class Redactor:
 
     def header(self, name: str, value: str) -> str:
         """Redact a header value, wholly if the header is a credential carrier."""
-        if name.lower() in SENSITIVE_NAMES:
+        if is_sensitive_name(name):
             return REDACTED
         return self(value)
 

@@ -6,7 +6,7 @@ import json
 import re
 import shlex
 from collections.abc import Sequence
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from .model import HttpRequest
 from .redaction import is_sensitive_name
@@ -14,7 +14,8 @@ from .redaction import is_sensitive_name
 
 def token_variable(tenant: str) -> str:
     """The shell variable a reproduction uses for a tenant's credential."""
-    return re.sub(r"[^A-Z0-9]+", "_", tenant.upper()).strip("_") + "_TOKEN"
+    name = re.sub(r"[^A-Z0-9]+", "_", tenant.upper()).strip("_")
+    return ("T_" + name if not name or name[0].isdigit() else name) + "_TOKEN"
 
 
 def curl(
@@ -29,18 +30,20 @@ def curl(
 ) -> str:
     """One curl command; the tenant's credential is written as ``$TENANT_TOKEN``, never its value."""
     variable = "$" + token_variable(tenant)
-    query = {key: value for key, value in request.query.items()}
-    for name in auth_query:
-        query[name] = variable
     url = base_url.rstrip("/") + request.path
-    if query:
-        url += "?" + urlencode({k: str(v) for k, v in query.items()}, safe="$")
+    # Values are percent-encoded (a `$` in them included); only the credential variable stays raw.
+    pairs = [urlencode({key: str(value)}) for key, value in request.query.items()]
+    pairs += [f"{quote(name, safe='')}={variable}" for name in auth_query]
+    if pairs:
+        url += "?" + "&".join(pairs)
     parts = ["curl", "-sS", "-X", request.method, _quote_url(url)]
     for name in auth_headers:
         parts += ["-H", f'"{name}: {prefix}{variable}"']
     for name, value in request.headers.items():
-        shown = variable if is_sensitive_name(name) else value
-        parts += ["-H", shlex.quote(f"{name}: {shown}")]
+        if is_sensitive_name(name):
+            parts += ["-H", f'"{name}: {variable}"']
+        else:
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
     cookies = [f"{name}={variable}" for name in auth_cookies]
     cookies += [
         f"{name}={variable if is_sensitive_name(name) else value}" for name, value in request.cookies.items()
@@ -58,4 +61,6 @@ def curl(
 
 
 def _quote_url(url: str) -> str:
+    # Double quotes let the credential variable expand; nothing else in the URL can, as `$`,
+    # backquotes and backslashes in values are percent-encoded.
     return f'"{url}"' if "$" in url else shlex.quote(url)

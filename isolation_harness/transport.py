@@ -34,10 +34,10 @@ class BoundSession(requests.Session):
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         if isinstance(url, bytes):
             url = url.decode()
-        if not urlsplit(url).scheme:
-            url = urljoin(self.base_url, url.lstrip("/"))
+        if not url.startswith(("http://", "https://")):
+            # "./" keeps a first segment with a colon (`/users:search`) from reading as a scheme.
+            url = urljoin(self.base_url, "./" + url.lstrip("/"))
         kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
-        kwargs.setdefault("allow_redirects", False)
         return super().request(method, url, *args, **kwargs)
 
 
@@ -200,7 +200,8 @@ def send(
 
     Raises ``requests.RequestException`` on a connection error or timeout.
     """
-    kwargs: dict[str, Any] = {"params": request.query or None, "timeout": timeout}
+    # Never follow redirects: a 302 to a login page is the answer to judge, not the page.
+    kwargs: dict[str, Any] = {"params": request.query or None, "timeout": timeout, "allow_redirects": False}
     if request.headers:
         kwargs["headers"] = request.headers
     if request.cookies:

@@ -36,8 +36,11 @@ class ValueGenerator:
 
     def _value(self, schema: Any, root: Any, name: str, depth: int, required_only: bool) -> Any:
         schema = resolve(schema, root)
-        if not isinstance(schema, dict) or depth > _MAX_DEPTH:
+        if not isinstance(schema, dict):
             return self._string(name, {})
+        if depth > _MAX_DEPTH:
+            # Deep in a recursive schema: the smallest value that is still valid.
+            required_only = True
         if "const" in schema:
             return schema["const"]
         if schema.get("enum"):
@@ -63,8 +66,12 @@ class ValueGenerator:
             return self._object(schema, root, depth, required_only)
         if kind == "array":
             items = schema.get("items", {})
-            count = max(1, int(schema.get("minItems", 1)))
-            return [self._value(items, root, name, depth + 1, required_only) for _ in range(count)]
+            minimum = int(schema.get("minItems", 0))
+            count = minimum if depth > _MAX_DEPTH else max(1, minimum)
+            values = [self._value(items, root, name, depth + 1, required_only) for _ in range(count)]
+            if schema.get("uniqueItems"):
+                values = _distinct(values)
+            return values
         if kind == "integer":
             return int(self._number(schema, integer=True))
         if kind == "number":
@@ -89,38 +96,60 @@ class ValueGenerator:
     # -- scalars --------------------------------------------------------------------------------
 
     def _number(self, schema: JsonSchema, *, integer: bool) -> float:
-        low = schema.get("minimum")
-        high = schema.get("maximum")
-        if isinstance(schema.get("exclusiveMinimum"), (int, float)):
-            low = schema["exclusiveMinimum"] + (1 if integer else 0.5)
-        if isinstance(schema.get("exclusiveMaximum"), (int, float)):
-            high = schema["exclusiveMaximum"] - (1 if integer else 0.5)
+        low, high = schema.get("minimum"), schema.get("maximum")
+        step = 1 if integer else 0.5
+        exclusive_low, exclusive_high = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+        # OpenAPI 3.0 spells exclusivity as booleans next to minimum/maximum; 3.1 as numbers.
+        if exclusive_low is True and low is not None:
+            low = low + step
+        elif isinstance(exclusive_low, (int, float)) and not isinstance(exclusive_low, bool):
+            low = exclusive_low + step
+        if exclusive_high is True and high is not None:
+            high = high - step
+        elif isinstance(exclusive_high, (int, float)) and not isinstance(exclusive_high, bool):
+            high = exclusive_high - step
         if low is None and high is None:
             value: float = 1 + self.fake.random_int(1, 50)
         elif low is None:
-            value = min(1.0, float(high or 0))
+            value = min(1.0, float(high))
         elif high is None:
-            value = low + (1 if integer else 0.5)
+            value = low + step
         else:
             value = low + (high - low) / 2
-        if integer:
-            value = int(value)
-            multiple = schema.get("multipleOf")
-            if isinstance(multiple, int) and multiple > 0:
-                value = (value // multiple) * multiple or multiple
-        return value
+        multiple = schema.get("multipleOf")
+        if isinstance(multiple, (int, float)) and not isinstance(multiple, bool) and multiple > 0:
+            value = _round_to_multiple(value, multiple, low, high)
+        return int(value) if integer else value
 
     def _string(self, name: str, schema: JsonSchema) -> str:
         fmt = schema.get("format")
         formatted = self._formatted(fmt)
         if formatted is not None:
-            return formatted
+            if _fits(formatted, schema):
+                return formatted
+            shorter = self._formatted_short(str(fmt))
+            if shorter is not None and _fits(shorter, schema):
+                return shorter
         self._counter += 1
         candidates = [*self._hinted(name), *self._with_canary(name)]
         for candidate in candidates:
             if _fits(candidate, schema):
                 return candidate
-        return _from_pattern(schema) if "pattern" in schema else _fit_length("x", schema)
+        if "pattern" in schema:
+            return _from_pattern(schema)
+        # Too short for every candidate: pad the canary rather than lose it.
+        return _fit_length(self.canary + " ", schema) if "minLength" in schema else _fit_length("x", schema)
+
+    def _formatted_short(self, fmt: str) -> str | None:
+        """A shorter value of the same format, for tight ``maxLength`` limits."""
+        short: dict[str, str] = {
+            "email": f"{self.canary}@ex.io",
+            "idn-email": f"{self.canary}@ex.io",
+            "password": self.fake.password(length=8, special_chars=False) + "a1",
+            "uri": f"https://ex.io/{self.canary}",
+            "url": f"https://ex.io/{self.canary}",
+        }
+        return short.get(fmt)
 
     def _formatted(self, fmt: Any) -> str | None:
         fake, canary = self.fake, self.canary
@@ -149,15 +178,18 @@ class ValueGenerator:
         lowered = name.lower().replace("-", "_")
         fake = self.fake
         hints: list[tuple[tuple[str, ...], Callable[[], str]]] = [
-            (("phone", "mobile", "tel", "fax"), lambda: fake.numerify("+1555#######")),
-            (("postcode", "postal", "zip"), lambda: fake.postcode()),
+            (("phone", "mobile", "tel", "telephone", "fax", "msisdn"), lambda: fake.numerify("+1555#######")),
+            (("postcode", "postal", "zip", "zipcode"), lambda: fake.postcode()),
             (("country",), lambda: fake.country_code()),
             (("currency",), lambda: "USD"),
             (("language", "locale", "lang"), lambda: "en"),
             (("color", "colour"), lambda: "#336699"),
         ]
+        # Whole words only: `hotel_name` is no telephone number.
+        parts = set(re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", name.replace("-", "_")))
+        parts = {part.lower() for part in parts if part}
         for words, maker in hints:
-            if any(word in lowered for word in words):
+            if parts & set(words) or lowered in words:
                 return [maker()]
         return []
 
@@ -211,6 +243,42 @@ def _type_of(schema: JsonSchema) -> str | None:
 
 def _is_textual(schema: JsonSchema) -> bool:
     return _type_of(schema) in (None, "string") and "format" not in schema and "pattern" not in schema
+
+
+def _round_to_multiple(value: float, multiple: float, low: float | None, high: float | None) -> float:
+    """The multiple of ``multiple`` nearest ``value`` that stays within the bounds."""
+    import math
+
+    candidate = round(value / multiple) * multiple
+    if low is not None and candidate < low:
+        candidate = math.ceil(low / multiple) * multiple
+    if high is not None and candidate > high:
+        candidate = math.floor(high / multiple) * multiple
+    if isinstance(multiple, float):
+        # Keep the decimal places of the step (0.01 * 500001 is 5000.01, not 5000.010000000001).
+        decimals = max(0, -int(math.floor(math.log10(multiple)))) if multiple < 1 else 0
+        candidate = round(candidate, decimals + 6)
+    return candidate
+
+
+def _distinct(values: list[Any]) -> list[Any]:
+    """Make the items of a ``uniqueItems`` array differ (numbers step up, text gets a suffix)."""
+    out: list[Any] = []
+    for value in values:
+        step = 0
+        candidate = value
+        while candidate in out and step < 1000:
+            step += 1
+            if isinstance(value, bool):
+                candidate = not value
+            elif isinstance(value, (int, float)):
+                candidate = value + step
+            elif isinstance(value, str):
+                candidate = f"{value}{step}"
+            else:
+                break
+        out.append(candidate)
+    return out
 
 
 def _fits(value: str, schema: JsonSchema) -> bool:

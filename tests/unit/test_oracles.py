@@ -42,7 +42,9 @@ def test_find_canaries_finds_victim_canary_deep_in_json_body() -> None:
 
     sightings = find_canaries(response, VICTIM_MARKERS)
 
-    assert sightings == [Sighting("tenant-b", VICTIM_CANARY, "body /orders/1/note", f"Hair {VICTIM_CANARY} 3")]
+    assert sightings == [
+        Sighting("tenant-b", VICTIM_CANARY, "body /orders/1/note", f"Hair {VICTIM_CANARY} 3")
+    ]
     assert sightings[0].describe() == f"body /orders/1/note: Hair {VICTIM_CANARY} 3"
 
 
@@ -134,11 +136,6 @@ def test_find_canaries_does_not_treat_short_ignored_values_as_echoes() -> None:
     assert len(find_canaries(response, VICTIM_MARKERS, ignore=["ihv", ""])) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: find_canaries only searches JSON string values, never object keys "
-    "(oracles.py find_canaries: `for path, value in iter_leaves(body)`)",
-)
 def test_find_canaries_finds_victim_canary_in_a_json_object_key() -> None:
     # A map keyed by username or email (`{"members": {"<username>": {...}}}`) leaks the victim's identity.
     response = json_response({"members": {VICTIM_CANARY: {"role": "admin"}}})
@@ -226,7 +223,10 @@ def test_match_owner_views_matches_a_top_level_object() -> None:
 def test_match_owner_views_needs_two_fields() -> None:
     body = {"recipient": "Keith Castillo", "street": "somewhere else"}
 
-    assert match_owner_views(body, {"tenant-b": [VICTIM_ORDER]}, known_to_caller=set(), volatile_keys=set()) == []
+    assert (
+        match_owner_views(body, {"tenant-b": [VICTIM_ORDER]}, known_to_caller=set(), volatile_keys=set())
+        == []
+    )
 
 
 def test_match_owner_views_ignores_data_every_tenant_shares() -> None:
@@ -234,23 +234,31 @@ def test_match_owner_views_ignores_data_every_tenant_shares() -> None:
     service = {"code": "EXPRESS", "title": "Express delivery", "price_cents": 1500}
     body = [dict(service)]
 
-    assert match_owner_views(
-        body,
-        {"tenant-b": [service]},
-        known_to_caller={"EXPRESS", "Express delivery", "1500"},
-        volatile_keys=set(),
-    ) == []
+    assert (
+        match_owner_views(
+            body,
+            {"tenant-b": [service]},
+            known_to_caller={"EXPRESS", "Express delivery", "1500"},
+            volatile_keys=set(),
+        )
+        == []
+    )
     # The same body is a match when the caller never saw those values.
-    assert len(match_owner_views(body, {"tenant-b": [service]}, known_to_caller=set(), volatile_keys=set())) == 1
+    assert (
+        len(match_owner_views(body, {"tenant-b": [service]}, known_to_caller=set(), volatile_keys=set())) == 1
+    )
 
 
 def test_match_owner_views_ignores_volatile_keys() -> None:
     view = {"created_at": "2026-01-02T03:04:05Z", "request_id": "req-8f8f8f", "name": "Keith Castillo"}
     body = dict(view)
 
-    assert match_owner_views(
-        body, {"tenant-b": [view]}, known_to_caller=set(), volatile_keys={"created_at", "request_id"}
-    ) == []
+    assert (
+        match_owner_views(
+            body, {"tenant-b": [view]}, known_to_caller=set(), volatile_keys={"created_at", "request_id"}
+        )
+        == []
+    )
 
 
 def test_match_owner_views_ignores_short_boolean_and_small_values() -> None:
@@ -261,15 +269,23 @@ def test_match_owner_views_ignores_short_boolean_and_small_values() -> None:
 
 
 def test_match_owner_views_ignores_nested_values_in_the_view() -> None:
-    view = {"tags": ["alpha", "beta"], "address": {"street": "66171 Bianca Village"}, "name": "Keith Castillo"}
+    view = {
+        "tags": ["alpha", "beta"],
+        "address": {"street": "66171 Bianca Village"},
+        "name": "Keith Castillo",
+    }
 
-    assert match_owner_views(dict(view), {"tenant-b": [view]}, known_to_caller=set(), volatile_keys=set()) == []
+    assert (
+        match_owner_views(dict(view), {"tenant-b": [view]}, known_to_caller=set(), volatile_keys=set()) == []
+    )
 
 
 def test_match_owner_views_reports_one_match_per_victim() -> None:
     body = [dict(VICTIM_ORDER), dict(VICTIM_ORDER)]
 
-    matches = match_owner_views(body, {"tenant-b": [VICTIM_ORDER]}, known_to_caller=set(), volatile_keys=set())
+    matches = match_owner_views(
+        body, {"tenant-b": [VICTIM_ORDER]}, known_to_caller=set(), volatile_keys=set()
+    )
 
     assert [m.where for m in matches] == ["body /0"]
 
@@ -290,16 +306,13 @@ def test_is_distinctive_rejects_common_values(value: Any) -> None:
     assert not is_distinctive(value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: is_distinctive treats every float as distinctive, so 0.0 or 1.0 count as evidence "
-    "while 0 and 1 do not (oracles.py is_distinctive: `if isinstance(value, float): return True`)",
-)
 def test_is_distinctive_rejects_small_whole_floats() -> None:
     assert not is_distinctive(0.0)
     assert not is_distinctive(1.0)
     view = {"discount": 0.0, "tax_rate": 1.0}
-    assert match_owner_views(dict(view), {"tenant-b": [view]}, known_to_caller=set(), volatile_keys=set()) == []
+    assert (
+        match_owner_views(dict(view), {"tenant-b": [view]}, known_to_caller=set(), volatile_keys=set()) == []
+    )
 
 
 # -- compare_snapshots ------------------------------------------------------------------------------
@@ -417,11 +430,6 @@ def test_compare_snapshots_requires_matching_reads() -> None:
         compare_snapshots([Snapshot("A", 200, {})], [], volatile_paths={})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _diff reduces volatile paths to their last part, so a volatile path ending in a list "
-    "index (`/recent/0`) hides changes at index 0 of every other list (oracles.py _diff, `volatile_keys`)",
-)
 def test_compare_snapshots_volatile_list_index_does_not_hide_other_lists() -> None:
     before = [Snapshot("L", 200, {"recent_requests": ["r1"], "tags": ["urgent"]})]
     after = [Snapshot("L", 200, {"recent_requests": ["r2"], "tags": ["tampered"]})]
@@ -431,18 +439,13 @@ def test_compare_snapshots_volatile_list_index_does_not_hide_other_lists() -> No
     assert [c.description for c in changes] == ["L: /tags/0 changed from 'urgent' to 'tampered'"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _diff only names objects gone from a top-level list; in an envelope "
-    "(`{items: [...]}`) the loss reads as leaf values disappearing (oracles.py _diff, `p[0]` checks)",
-)
 def test_compare_snapshots_reports_an_object_gone_from_a_nested_list() -> None:
     before = [Snapshot("GET /orders", 200, {"items": [{"id": "a1"}, {"id": "b2"}]})]
     after = [Snapshot("GET /orders", 200, {"items": [{"id": "a1"}]})]
 
     (change,) = compare_snapshots(before, after, volatile_paths={})
 
-    assert change.description == "GET /orders: the object id=b2 is gone from the list"
+    assert change.description == "GET /orders: the object id=b2 is gone from /items"
 
 
 # -- volatile_between and keyed ---------------------------------------------------------------------

@@ -82,20 +82,10 @@ def test_password_format_is_strong() -> None:
     assert re.search(r"[A-Z]", value) and re.search(r"[a-z]", value) and re.search(r"\d", value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: formatted strings skip the length check (values.py _string returns `formatted` "
-    "without `_fits`): a 20-character password breaks a common 8-16 character policy",
-)
 def test_password_format_respects_max_length() -> None:
     generate_valid({"type": "string", "format": "password", "minLength": 8, "maxLength": 16})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: formatted strings skip the length check (values.py _string): an email longer than "
-    "maxLength is returned as is",
-)
 def test_email_format_respects_max_length() -> None:
     generate_valid({"type": "string", "format": "email", "maxLength": 24})
 
@@ -150,11 +140,6 @@ def test_min_length_is_respected() -> None:
     assert CANARY in value
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: when minLength exceeds every candidate, _string falls back to 'xxx…' and drops the "
-    "canary although a padded canary fits (values.py _string: `_fit_length('x', schema)`)",
-)
 def test_long_min_length_keeps_the_canary() -> None:
     value = generate_valid({"type": "string", "minLength": 40}, name="description")
 
@@ -178,11 +163,6 @@ def test_well_known_field_names_get_realistic_values(name: str, shape: str) -> N
     assert re.match(shape, value), value
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _hinted matches words anywhere in the name, so `hotel_name` (contains 'tel') gets a "
-    "phone number instead of a canary (values.py _hinted: `word in lowered`)",
-)
 def test_free_text_named_like_a_hint_by_accident_keeps_the_canary() -> None:
     assert CANARY in generate_valid({"type": "string"}, name="hotel_name")
 
@@ -236,21 +216,10 @@ def test_numbers_booleans_and_null_validate(schema: dict[str, Any]) -> None:
         ),
     ],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: values.py _number ignores multipleOf for numbers and rounds integers down below "
-    "the minimum (5000.005 for cents, 15 for [16, 21] step 5); round up within the bounds",
-)
 def test_multiple_of_is_respected(schema: dict[str, Any]) -> None:
     generate_valid(schema)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: OpenAPI 3.0 boolean `exclusiveMinimum: true` (kept as is by schemathesis) is read as the "
-    "number 1 (values.py _number: `isinstance(schema['exclusiveMinimum'], (int, float))` is True for "
-    "booleans); {minimum: 18, exclusiveMinimum: true} gives 2",
-)
 def test_openapi_30_boolean_exclusive_minimum() -> None:
     schema = body_schema(
         {
@@ -313,10 +282,6 @@ def test_arrays_respect_min_items() -> None:
     assert len(value) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: values.py ignores uniqueItems: items from fixed bounds or enums repeat ([5, 5])",
-)
 def test_arrays_respect_unique_items() -> None:
     generate_valid(
         {
@@ -361,7 +326,10 @@ def test_ref_into_components_resolves_against_the_root() -> None:
                 "Order": {
                     "type": "object",
                     "required": ["to"],
-                    "properties": {"to": {"$ref": "#/components/schemas/Address"}, "note": {"type": "string"}},
+                    "properties": {
+                        "to": {"$ref": "#/components/schemas/Address"},
+                        "note": {"type": "string"},
+                    },
                 },
                 "Address": ADDRESS,
             }
@@ -388,7 +356,10 @@ def test_ref_into_x_bundled_from_schemathesis() -> None:
                     "sender": {"type": "string", "format": "email"},
                 },
             },
-            "Item": {"type": "object", "properties": {"sku": {"type": "string", "pattern": "^[A-Z]{2}[0-9]{3}$"}}},
+            "Item": {
+                "type": "object",
+                "properties": {"sku": {"type": "string", "pattern": "^[A-Z]{2}[0-9]{3}$"}},
+            },
         },
     )
     assert "x-bundled" in schema
@@ -400,11 +371,6 @@ def test_ref_into_x_bundled_from_schemathesis() -> None:
     assert CANARY in value["sender"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: past _MAX_DEPTH values.py _value returns a string whatever the schema, so recursive "
-    "schemas (trees, threads) get invalid bodies; stop at optional properties / empty arrays instead",
-)
 def test_recursive_schema_stays_valid() -> None:
     schema = {
         "$defs": {

@@ -1,0 +1,349 @@
+"""Unit tests for api.build_model on small OpenAPI documents loaded by schemathesis."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+
+from isolation_harness.api import (
+    ApiModel,
+    Operation,
+    Output,
+    Parameter,
+    build_model,
+    looks_like_identifier,
+    normalize_label,
+)
+from isolation_harness.model import Slot, SlotLocation
+
+
+def json_content(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def returns(ref: str, *, status: str = "200", many: bool = False) -> dict[str, Any]:
+    schema: dict[str, Any] = {"$ref": f"#/components/schemas/{ref}"}
+    if many:
+        schema = {"type": "array", "items": schema}
+    return {status: {"description": "ok", "content": json_content(schema)}}
+
+
+def path_param(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def document(paths: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+
+
+DISPATCH = document(
+    {
+        "/orders": {
+            "post": {
+                "requestBody": {
+                    "required": True,
+                    "content": json_content({"$ref": "#/components/schemas/OrderIn"}),
+                },
+                "responses": returns("Order", status="201"),
+            },
+            "get": {
+                "parameters": [
+                    {"name": "status", "in": "query", "required": False, "schema": {"type": "string"}},
+                    {"name": "customer_id", "in": "query", "required": False, "schema": {"type": "string"}},
+                ],
+                "responses": returns("Order", many=True),
+            },
+        },
+        "/orders/{order_id}": {
+            "parameters": [path_param("order_id")],
+            "get": {"responses": returns("Order")},
+            "delete": {"responses": {"204": {"description": "deleted"}}},
+        },
+        "/customers": {
+            "post": {
+                "requestBody": {"content": json_content({"$ref": "#/components/schemas/CustomerIn"})},
+                "responses": returns("Customer", status="201"),
+            }
+        },
+        "/labels": {
+            "post": {
+                "requestBody": {
+                    "required": True,
+                    "content": json_content({"$ref": "#/components/schemas/LabelIn"}),
+                },
+                "responses": returns("Label", status="201"),
+            }
+        },
+        "/things/{thing_ref}": {
+            "get": {"parameters": [path_param("thing_ref")], "responses": {"200": {"description": "ok"}}}
+        },
+        "/uploads": {
+            "post": {
+                "requestBody": {
+                    "content": {
+                        "multipart/form-data": {"schema": {"type": "object", "properties": {"f": {}}}}
+                    }
+                },
+                "responses": {"204": {"description": "ok"}},
+            }
+        },
+    },
+    {
+        "OrderIn": {
+            "type": "object",
+            "required": ["recipient"],
+            "properties": {"recipient": {"type": "string"}, "customer_id": {"type": "string"}},
+        },
+        "Order": {
+            "type": "object",
+            "required": ["id", "recipient"],
+            "properties": {
+                "id": {"type": "string"},
+                "recipient": {"type": "string"},
+                "customer_id": {"type": "string"},
+            },
+        },
+        "CustomerIn": {"type": "object", "properties": {"name": {"type": "string"}}},
+        "Customer": {
+            "type": "object",
+            "required": ["id"],
+            "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+        },
+        "LabelIn": {
+            "type": "object",
+            "required": ["order_id"],
+            "properties": {
+                "order_id": {"type": "string"},
+                "recipient": {"type": "string"},
+                "options": {"type": "object", "properties": {"customer_id": {"type": "string"}}},
+            },
+        },
+        "Label": {
+            "type": "object",
+            "required": ["id", "order_id"],
+            "properties": {"id": {"type": "string"}, "order_id": {"type": "string"}},
+        },
+    },
+)
+
+
+@pytest.fixture(scope="module")
+def model() -> ApiModel:
+    return build_model(schemathesis.openapi.from_dict(DISPATCH))
+
+
+def test_every_operation_is_read_with_its_label(model: ApiModel) -> None:
+    assert [op.label for op in model.operations] == [
+        "POST /orders",
+        "GET /orders",
+        "GET /orders/{order_id}",
+        "DELETE /orders/{order_id}",
+        "POST /customers",
+        "POST /labels",
+        "GET /things/{thing_ref}",
+        "POST /uploads",
+    ]
+    get_order = model.by_label()["GET /orders/{order_id}"]
+    assert (get_order.method, get_order.path, get_order.is_safe, get_order.is_delete) == (
+        "GET",
+        "/orders/{order_id}",
+        True,
+        False,
+    )
+    assert model.by_label()["DELETE /orders/{order_id}"].is_delete
+
+
+def test_path_parameter_is_an_identifier_slot_bound_to_its_resource(model: ApiModel) -> None:
+    operation = model.by_label()["GET /orders/{order_id}"]
+
+    assert operation.parameters == [Parameter("order_id", SlotLocation.PATH, True, {"type": "string"})]
+    assert operation.slots == [Slot(SlotLocation.PATH, "order_id", "Order", "id")]
+    assert operation.path_slot_resources() == ["Order"]
+
+
+def test_body_id_field_is_a_slot_and_other_body_fields_are_not(model: ApiModel) -> None:
+    operation = model.by_label()["POST /labels"]
+
+    assert Slot(SlotLocation.BODY, "order_id", "Order", "id", ("order_id",)) in operation.slots
+    assert all(slot.name != "recipient" for slot in operation.slots)
+    assert operation.slots[0].describe() == "body /order_id"
+
+
+def test_query_id_parameter_is_a_slot_and_filters_are_not(model: ApiModel) -> None:
+    operation = model.by_label()["GET /orders"]
+
+    assert [(p.name, p.location, p.required) for p in operation.parameters] == [
+        ("status", SlotLocation.QUERY, False),
+        ("customer_id", SlotLocation.QUERY, False),
+    ]
+    assert [(s.location, s.name, s.resource) for s in operation.slots] == [
+        (SlotLocation.QUERY, "customer_id", "Customer")
+    ]
+
+
+def test_unbound_path_parameter_becomes_its_own_resource(model: ApiModel) -> None:
+    operation = model.by_label()["GET /things/{thing_ref}"]
+
+    assert operation.slots == [Slot(SlotLocation.PATH, "thing_ref", "?thing_ref", "thing_ref")]
+
+
+def test_json_body_schema_and_requiredness(model: ApiModel) -> None:
+    labels = model.by_label()
+
+    assert labels["POST /orders"].body_required
+    assert not labels["POST /customers"].body_required
+    assert labels["POST /orders"].body_schema is not None
+    assert labels["GET /orders"].body_schema is None
+    # Only JSON bodies are generated.
+    assert labels["POST /uploads"].body_schema is None
+
+
+def test_created_resource(model: ApiModel) -> None:
+    assert {op.label: op.created_resource for op in model.operations} == {
+        "POST /orders": "Order",
+        "GET /orders": None,
+        "GET /orders/{order_id}": None,
+        "DELETE /orders/{order_id}": None,
+        "POST /customers": "Customer",
+        "POST /labels": "Label",
+        "GET /things/{thing_ref}": None,
+        "POST /uploads": None,
+    }
+    assert {name: [op.label for op in ops] for name, ops in model.creators().items()} == {
+        "Order": ["POST /orders"],
+        "Customer": ["POST /customers"],
+        "Label": ["POST /labels"],
+    }
+
+
+def test_outputs_and_creates(model: ApiModel) -> None:
+    labels = model.by_label()
+
+    (created,) = labels["POST /orders"].creates
+    assert (created.resource, created.many, created.status, created.pointer) == ("Order", False, "201", "/")
+    assert "recipient" in created.fields
+    # A list is not a create, nor is anything a safe method returns.
+    assert [o.many for o in labels["GET /orders"].outputs] == [True]
+    assert labels["GET /orders"].creates == []
+    assert labels["GET /orders/{order_id}"].creates == []
+
+
+def test_exclude_leaves_operations_out(model: ApiModel) -> None:
+    excluded = build_model(
+        schemathesis.openapi.from_dict(DISPATCH), exclude={"DELETE /orders/{order_id}", "POST /uploads"}
+    )
+
+    assert len(excluded.operations) == len(model.operations) - 2
+    assert "DELETE /orders/{order_id}" not in excluded.by_label()
+
+
+def test_created_resource_from_the_rest_convention() -> None:
+    # POST /widgets says nothing of what it returns; GET /widgets/{widget_id} names the item.
+    def item(name: str) -> Operation:
+        return Operation(
+            label=f"GET /widgets/{{{name}}}",
+            method="GET",
+            path=f"/widgets/{{{name}}}",
+            slots=[Slot(SlotLocation.PATH, name, "Widget", "id")],
+        )
+
+    create = Operation(label="POST /widgets", method="POST", path="/widgets/")
+    nested = Operation(
+        label="GET /widgets/{widget_id}/parts/{part_id}",
+        method="GET",
+        path="/widgets/{widget_id}/parts/{part_id}",
+        slots=[
+            Slot(SlotLocation.PATH, "widget_id", "Widget", "id"),
+            Slot(SlotLocation.PATH, "part_id", "Part", "id"),
+        ],
+    )
+
+    assert create.infer_created_resource([nested, item("widget_id")]) == "Widget"
+    assert create.infer_created_resource([nested]) is None
+    assert (
+        Operation(label="GET /widgets", method="GET", path="/widgets").infer_created_resource([item("w")])
+        is None
+    )
+
+
+def test_created_resource_ignores_the_parent_named_in_the_path() -> None:
+    parent = Slot(SlotLocation.PATH, "order_id", "Order", "id")
+    create = Operation(
+        label="POST /orders/{order_id}/parcels",
+        method="POST",
+        path="/orders/{order_id}/parcels",
+        slots=[parent],
+        outputs=[Output("Order", "/", False, "201", ("id",)), Output("Parcel", "/", False, "201", ("id",))],
+    )
+
+    assert create.infer_created_resource([]) == "Parcel"
+
+
+def test_normalize_label() -> None:
+    assert normalize_label("  get   /orders ") == "GET /orders"
+    assert normalize_label("Delete /a/{id}") == "DELETE /a/{id}"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "id",
+        "ID",
+        "uuid",
+        "guid",
+        "slug",
+        "key",
+        "handle",
+        "order_id",
+        "order-id",
+        "orderId",
+        "projectID",
+        "order_uuid",
+        "orderUuid",
+        "api_key",
+        "sortKey",
+        "post_slug",
+        "order_ids",
+        "orderIds",
+        "X-Project-Id",
+    ],
+)
+def test_looks_like_identifier_catches_key_names(name: str) -> None:
+    assert looks_like_identifier(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "name",
+        "address",
+        "recipient",
+        "status",
+        "idle",
+        "valid",
+        "paid",
+        "identity",
+        "keywords",
+        "ideas",
+        "android",
+    ],
+)
+def test_looks_like_identifier_leaves_other_names_alone(name: str) -> None:
+    assert not looks_like_identifier(name)
+
+
+@pytest.mark.parametrize("name", ["bids", "kids", "grids"])
+def test_looks_like_identifier_leaves_plural_words_ending_in_ids_alone(name: str) -> None:
+    assert not looks_like_identifier(name)
+
+
+@pytest.mark.parametrize("name", ["uid", "owner_uid", "ownerUid"])
+def test_looks_like_identifier_catches_uid(name: str) -> None:
+    assert looks_like_identifier(name)

@@ -1,0 +1,499 @@
+"""Unit tests for settings resolution and the isolation config file: exact, actionable errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from isolation_harness.config import (
+    SETTING_NAMES,
+    HarnessConfig,
+    ResolvedSetting,
+    load_config,
+    parse_config,
+    parse_int,
+    read_pyproject,
+    resolve_settings,
+)
+from isolation_harness.errors import ConfigurationError, did_you_mean
+from isolation_harness.provisioning import (
+    DeclarativeProvisioner,
+    OperationCall,
+    StaticAccount,
+    StaticProvisioner,
+    TokenSource,
+)
+from isolation_harness.tenants import AuthScheme
+
+WHERE = Path("isolation.toml")
+LOGIN = {"operation": "POST /auth/login", "body": {"email": "{email}"}}
+
+
+def config_error(data: dict[str, Any]) -> str:
+    with pytest.raises(ConfigurationError) as info:
+        parse_config(data, path=WHERE)
+    return str(info.value)
+
+
+# -- resolve_settings: precedence and source --------------------------------------------------------
+
+
+def test_option_beats_env_beats_pyproject_beats_default() -> None:
+    options = {"schema": "app:app", "tenants": None, "seed": "", "config": None}
+    environ = {"ISOLATION_SCHEMA": "env:app", "ISOLATION_TENANTS": "3", "ISOLATION_SEED": "", "OTHER": "x"}
+    pyproject = {"schema": "py:app", "tenants": 4, "seed": 9, "base_url": "http://py.test"}
+
+    settings = resolve_settings(options, environ, pyproject)
+
+    assert settings == {
+        "schema": ResolvedSetting("app:app", "option"),
+        "base_url": ResolvedSetting("http://py.test", "pyproject.toml"),
+        "config": ResolvedSetting(None, "default"),
+        "tenants": ResolvedSetting("3", "env"),
+        # An empty option or environment variable does not count as set.
+        "seed": ResolvedSetting("9", "pyproject.toml"),
+        "report_json": ResolvedSetting(None, "default"),
+    }
+
+
+def test_defaults_when_nothing_is_set() -> None:
+    settings = resolve_settings({}, {}, {})
+
+    assert {name: (s.value, s.source) for name, s in settings.items()} == {
+        "schema": (None, "default"),
+        "base_url": (None, "default"),
+        "config": (None, "default"),
+        "tenants": ("2", "default"),
+        "seed": ("0", "default"),
+        "report_json": (None, "default"),
+    }
+
+
+# -- parse_int --------------------------------------------------------------------------------------
+
+
+def test_parse_int_accepts_whole_numbers() -> None:
+    assert parse_int("tenants", ResolvedSetting("3", "env"), minimum=2) == 3
+    assert parse_int("seed", ResolvedSetting("-4", "option")) == -4
+
+
+def test_parse_int_rejects_text_showing_value_source_and_fix() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        parse_int("tenants", ResolvedSetting("many", "env"), minimum=2)
+
+    assert str(info.value) == (
+        "--isolation-tenants='many' (from env) is not a whole number. Pass e.g. --isolation-tenants=2."
+    )
+
+
+def test_parse_int_rejects_too_few_tenants() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        parse_int("tenants", ResolvedSetting("1", "pyproject.toml"), minimum=2)
+
+    assert str(info.value) == (
+        "--isolation-tenants=1 (from pyproject.toml) must be at least 2: a campaign needs one tenant to "
+        "attack and another to be attacked."
+    )
+
+
+def test_parse_int_seed_error() -> None:
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^--isolation-seed='1\.5' \(from option\) is not a whole number\. Pass e\.g\. --isolation-seed=0\.$",
+    ):
+        parse_int("seed", ResolvedSetting("1.5", "option"))
+
+
+# -- read_pyproject ---------------------------------------------------------------------------------
+
+
+def test_read_pyproject_finds_the_nearest_file_above(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.isolation_harness]\nschema = "app:app"\ntenants = 3\n'
+    )
+    nested = tmp_path / "tests" / "api"
+    nested.mkdir(parents=True)
+
+    assert read_pyproject(nested) == ({"schema": "app:app", "tenants": 3}, tmp_path / "pyproject.toml")
+
+
+def test_read_pyproject_without_the_table(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.other]\nx = 1\n")
+
+    assert read_pyproject(tmp_path) == ({}, tmp_path / "pyproject.toml")
+
+
+def test_read_pyproject_without_any_file(tmp_path: Path) -> None:
+    if any((parent / "pyproject.toml").is_file() for parent in tmp_path.parents):
+        pytest.skip("a pyproject.toml exists above the temporary directory")
+
+    assert read_pyproject(tmp_path) == ({}, None)
+
+
+def test_read_pyproject_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[tool.isolation_harness]\nbase-url = "http://x"\n')
+
+    with pytest.raises(ConfigurationError) as info:
+        read_pyproject(tmp_path)
+
+    assert str(info.value) == (
+        f"Unknown key 'base-url' in [tool.isolation_harness] of {path}. Did you mean 'base_url'? "
+        "Known keys: schema, base_url, config, tenants, seed, report_json."
+    )
+
+
+def test_read_pyproject_table_must_be_a_table(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[tool]\nisolation_harness = "app:app"\n')
+
+    with pytest.raises(ConfigurationError) as info:
+        read_pyproject(tmp_path)
+
+    assert str(info.value) == f"[tool.isolation_harness] in {path} must be a table."
+
+
+def test_read_pyproject_invalid_toml(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text("[tool.isolation_harness\nschema = 1\n")
+
+    with pytest.raises(ConfigurationError) as info:
+        read_pyproject(tmp_path)
+
+    assert re.fullmatch(
+        rf"Cannot read {re.escape(str(path))}: .+\(at line 1, column \d+\)\. Fix the TOML syntax\.",
+        str(info.value),
+    ), str(info.value)
+
+
+# -- load_config ------------------------------------------------------------------------------------
+
+
+def test_load_config_none_gives_defaults() -> None:
+    assert load_config(None) == HarnessConfig()
+
+
+def test_load_config_missing_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    with pytest.raises(ConfigurationError) as info:
+        load_config("conf/isolation.toml")
+
+    assert str(info.value) == (
+        f"Isolation config file not found: 'conf/isolation.toml' (resolved to {tmp_path / 'conf/isolation.toml'}). "
+        "Check --isolation-config (or ISOLATION_CONFIG), or see the README for the file's format."
+    )
+
+
+def test_load_config_invalid_toml(tmp_path: Path) -> None:
+    path = tmp_path / "isolation.toml"
+    path.write_text("[tenants]\ncount = \n")
+
+    with pytest.raises(ConfigurationError) as info:
+        load_config(path)
+
+    assert re.fullmatch(
+        rf"{re.escape(str(path))}: not valid TOML: Invalid value \(at line 2, column 9\)\. Fix the syntax at that position\.",
+        str(info.value),
+    ), str(info.value)
+
+
+def test_load_config_declarative(tmp_path: Path) -> None:
+    path = tmp_path / "isolation.toml"
+    path.write_text(
+        """
+[api]
+openapi_path = "/api/openapi.json"
+exclude = ["delete /accounts/{id}", "GET  /health"]
+
+[tenants]
+count = 3
+
+[tenants.signup]
+operation = "POST /accounts"
+body = { company_name = "{company}", email = "{email}", password = "{password}" }
+
+[tenants.login]
+operation = " POST /auth/login "
+body = { email = "{email}", password = "{password}" }
+token = "/data/access_token"
+
+[tenants.teardown]
+operation = "DELETE /me"
+
+[tenants.auth]
+header = "Authorization"
+prefix = "Token "
+
+[campaign]
+fail_on = "suspected"
+timeout = 2
+"""
+    )
+
+    config = load_config(path)
+
+    assert config == HarnessConfig(
+        path=path,
+        provisioner=DeclarativeProvisioner(
+            login=OperationCall("POST /auth/login", {"email": "{email}", "password": "{password}"}),
+            signup=OperationCall(
+                "POST /accounts", {"company_name": "{company}", "email": "{email}", "password": "{password}"}
+            ),
+            token=TokenSource(json_pointer="/data/access_token"),
+            auth=AuthScheme(header="Authorization", prefix="Token "),
+            teardown_call=OperationCall("DELETE /me"),
+        ),
+        auth=AuthScheme(header="Authorization", prefix="Token "),
+        tenant_count=3,
+        openapi_path="/api/openapi.json",
+        exclude=("DELETE /accounts/{id}", "GET /health"),
+        fail_on_suspected=True,
+        timeout=2.0,
+    )
+    assert isinstance(config.timeout, float)
+
+
+def test_load_config_static_accounts(tmp_path: Path) -> None:
+    path = tmp_path / "isolation.toml"
+    path.write_text(
+        """
+[[tenants.accounts]]
+name = "acme"
+token_env = "ACME_TOKEN"
+
+[[tenants.accounts]]
+name = "globex"
+token_env = "GLOBEX_TOKEN"
+
+[tenants.auth]
+cookie = "sid"
+"""
+    )
+    environ = {"ACME_TOKEN": "a-token", "GLOBEX_TOKEN": "g-token"}
+
+    config = load_config(path, environ=environ)
+
+    auth = AuthScheme(header=None, prefix="", cookie="sid")
+    assert config.provisioner == StaticProvisioner(
+        accounts=(StaticAccount("acme", "ACME_TOKEN"), StaticAccount("globex", "GLOBEX_TOKEN")),
+        auth=auth,
+        environ=environ,
+    )
+    assert config.tenant_names == ("acme", "globex")
+    assert config.tenant_count == 2
+    assert config.auth == auth
+
+
+@pytest.mark.parametrize(
+    ("tenants", "token"),
+    [
+        ({"login": {**LOGIN, "token_header": "X-Auth"}}, TokenSource(json_pointer=None, header="X-Auth")),
+        ({"login": {**LOGIN, "token_cookie": "sid"}}, TokenSource(json_pointer=None, cookie="sid")),
+        ({"login": LOGIN}, TokenSource(json_pointer="/access_token")),
+    ],
+)
+def test_token_location(tenants: dict[str, Any], token: TokenSource) -> None:
+    provisioner = parse_config({"tenants": tenants}).provisioner
+
+    assert isinstance(provisioner, DeclarativeProvisioner)
+    assert provisioner.token == token
+    assert provisioner.signup is None
+
+
+@pytest.mark.parametrize(
+    ("auth", "scheme"),
+    [
+        ({}, AuthScheme(header="Authorization", prefix="Bearer ")),
+        ({"query": "api_key"}, AuthScheme(header=None, prefix="", query="api_key")),
+        ({"cookie": "sid"}, AuthScheme(header=None, prefix="", cookie="sid")),
+        ({"header": "X-Api-Key", "prefix": ""}, AuthScheme(header="X-Api-Key", prefix="")),
+    ],
+)
+def test_auth_scheme(auth: dict[str, Any], scheme: AuthScheme) -> None:
+    assert parse_config({"tenants": {"auth": auth}}).auth == scheme
+
+
+def test_custom_auth_header_has_no_bearer_prefix_by_default() -> None:
+    assert parse_config({"tenants": {"auth": {"header": "X-Api-Key"}}}).auth.credentials("k").headers == {
+        "X-Api-Key": "k"
+    }
+
+
+def test_empty_config_has_no_provisioner() -> None:
+    assert parse_config({}) == HarnessConfig()
+
+
+# -- parse_config: every error, exactly -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"tenant": {}},
+            "isolation.toml: unknown key 'tenant' in the top level. Did you mean 'tenants'? "
+            "Known keys: api, tenants, campaign.",
+        ),
+        (
+            {"tenants": {"logn": {}}},
+            "isolation.toml: unknown key 'logn' in [tenants]. Did you mean 'login'? "
+            "Known keys: count, signup, login, teardown, auth, accounts.",
+        ),
+        (
+            {"api": {"openapi": "/openapi.json"}},
+            "isolation.toml: unknown key 'openapi' in [api]. Did you mean 'openapi_path'? "
+            "Known keys: openapi_path, exclude.",
+        ),
+        (
+            {"campaign": {"zzz": 1}},
+            "isolation.toml: unknown key 'zzz' in [campaign]. Known keys: fail_on, timeout.",
+        ),
+        ({"campaign": []}, "isolation.toml: [campaign] must be a table, got []."),
+        (
+            {"tenants": {"login": "POST /x"}},
+            "isolation.toml: [tenants.login] must be a table, got 'POST /x'.",
+        ),
+        (
+            {"tenants": {"login": {"operation": "POST/auth/login"}}},
+            "isolation.toml: tenants.login.operation must be 'METHOD /path' (e.g. \"POST /auth/login\"), "
+            "got 'POST/auth/login'.",
+        ),
+        (
+            {"tenants": {"login": {"body": {}}}},
+            "isolation.toml: tenants.login.operation must be 'METHOD /path' (e.g. \"POST /auth/login\"), got None.",
+        ),
+        (
+            {"tenants": {"login": {**LOGIN, "tokne": "/a"}}},
+            "isolation.toml: unknown key 'tokne' in [tenants.login]. Did you mean 'token'? "
+            "Known keys: operation, body, token, token_header, token_cookie.",
+        ),
+        (
+            {"tenants": {"login": {**LOGIN, "token": "access_token"}}},
+            "isolation.toml: tenants.login.token must be a JSON pointer starting with '/' "
+            "(e.g. \"/access_token\"), got 'access_token'.",
+        ),
+        (
+            {"tenants": {"login": {**LOGIN, "token": "/a", "token_cookie": "sid"}}},
+            "isolation.toml: [tenants.login] sets token, token_cookie; set exactly one of token "
+            "(a JSON pointer), token_header or token_cookie.",
+        ),
+        (
+            {"tenants": {"signup": {"operation": "POST /accounts"}}},
+            "isolation.toml: [tenants.signup] is set but [tenants.login] is missing. Add [tenants.login] "
+            'with the operation that returns a token (e.g. operation = "POST /auth/login").',
+        ),
+        (
+            {"tenants": {"login": LOGIN, "signup": {"operation": "POST /accounts", "token": "/x"}}},
+            "isolation.toml: unknown key 'token' in [tenants.signup]. Known keys: operation, body.",
+        ),
+        (
+            {"tenants": {"login": LOGIN, "teardown": {"operation": "DELETE"}}},
+            "isolation.toml: tenants.teardown.operation must be 'METHOD /path' (e.g. \"POST /auth/login\"), "
+            "got 'DELETE'.",
+        ),
+        (
+            {"tenants": {"count": 1}},
+            "isolation.toml: tenants.count must be a whole number of at least 2, got 1.",
+        ),
+        (
+            {"tenants": {"count": True}},
+            "isolation.toml: tenants.count must be a whole number of at least 2, got True.",
+        ),
+        (
+            {"tenants": {"count": "3"}},
+            "isolation.toml: tenants.count must be a whole number of at least 2, got '3'.",
+        ),
+        (
+            {"tenants": {"accounts": []}},
+            "isolation.toml: tenants.accounts must be a non-empty array of tables, got []. "
+            "Write [[tenants.accounts]] with name and token_env for each account.",
+        ),
+        (
+            {"tenants": {"accounts": ["acme"]}},
+            "isolation.toml: tenants.accounts[0] must be a table, got 'acme'.",
+        ),
+        (
+            {"tenants": {"accounts": [{"name": "acme", "token_env": "A"}, {"name": "globex"}]}},
+            "isolation.toml: tenants.accounts[1].token_env is required (a string), got None.",
+        ),
+        (
+            {"tenants": {"accounts": [{"name": "", "token_env": "A"}]}},
+            "isolation.toml: tenants.accounts[0].name is required (a string), got ''.",
+        ),
+        (
+            {"tenants": {"accounts": [{"name": "acme", "token_env": "A", "tokenenv": "B"}]}},
+            "isolation.toml: unknown key 'tokenenv' in [tenants.accounts[0]]. Did you mean 'token_env'? "
+            "Known keys: name, token_env.",
+        ),
+        (
+            {"tenants": {"accounts": [{"name": "acme", "token_env": "A"}], "login": LOGIN}},
+            "isolation.toml: [tenants] has both static accounts and signup/login. Choose one way to provision.",
+        ),
+        (
+            {"tenants": {"auth": {"header": "Authorization", "cookie": "sid"}}},
+            "isolation.toml: [tenants.auth] sets header, cookie; set exactly one of header, cookie or query.",
+        ),
+        (
+            {"tenants": {"auth": {"header": 1}}},
+            "isolation.toml: tenants.auth.header must be a string, got 1.",
+        ),
+        (
+            {"tenants": {"auth": {"heder": "X-Token"}}},
+            "isolation.toml: unknown key 'heder' in [tenants.auth]. Did you mean 'header'? "
+            "Known keys: header, prefix, cookie, query.",
+        ),
+        ({"tenants": {"auth": "Bearer"}}, "isolation.toml: [tenants.auth] must be a table, got 'Bearer'."),
+        (
+            {"api": {"exclude": "GET /x"}},
+            'isolation.toml: api.exclude must be a list of operation labels like "DELETE /accounts/{id}", '
+            "got 'GET /x'.",
+        ),
+        (
+            {"api": {"exclude": ["GET /x", 3]}},
+            'isolation.toml: api.exclude must be a list of operation labels like "DELETE /accounts/{id}", '
+            "got ['GET /x', 3].",
+        ),
+        (
+            {"api": {"openapi_path": "openapi.json"}},
+            "isolation.toml: api.openapi_path must be a path starting with '/', got 'openapi.json'.",
+        ),
+        (
+            {"campaign": {"fail_on": "all"}},
+            'isolation.toml: campaign.fail_on must be "confirmed" or "suspected", got \'all\'.',
+        ),
+        (
+            {"campaign": {"timeout": 0}},
+            "isolation.toml: campaign.timeout must be a positive number of seconds, got 0.",
+        ),
+        (
+            {"campaign": {"timeout": "10"}},
+            "isolation.toml: campaign.timeout must be a positive number of seconds, got '10'.",
+        ),
+        (
+            {"campaign": {"timeout": True}},
+            "isolation.toml: campaign.timeout must be a positive number of seconds, got True.",
+        ),
+    ],
+)
+def test_parse_config_errors(data: dict[str, Any], message: str) -> None:
+    assert config_error(data) == message
+
+
+def test_parse_config_without_a_path_names_the_isolation_config() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        parse_config({"tenants": {"count": 0}})
+
+    assert str(info.value) == "isolation config: tenants.count must be a whole number of at least 2, got 0."
+
+
+def test_setting_names() -> None:
+    assert SETTING_NAMES == ("schema", "base_url", "config", "tenants", "seed", "report_json")
+
+
+def test_did_you_mean() -> None:
+    assert did_you_mean("logn", ["login", "signup"]) == " Did you mean 'login'?"
+    assert did_you_mean("zzz", ["login", "signup"]) == ""
