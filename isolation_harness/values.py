@@ -256,7 +256,7 @@ def _round_to_multiple(value: float, multiple: float, low: float | None, high: f
         candidate = math.floor(high / multiple) * multiple
     if isinstance(multiple, float):
         # Keep the decimal places of the step (0.01 * 500001 is 5000.01, not 5000.010000000001).
-        decimals = max(0, -int(math.floor(math.log10(multiple)))) if multiple < 1 else 0
+        decimals = max(0, -math.floor(math.log10(multiple))) if multiple < 1 else 0
         candidate = round(candidate, decimals + 6)
     return candidate
 

@@ -1,4 +1,4 @@
-"""Shared set-up for the pytester tests of what a user sees: output text and exit codes.
+"""Fixtures for the pytester tests of what a user sees: output text and exit codes.
 
 Every run is a subprocess (the in-process transports share an event-loop thread), with the
 repository on ``PYTHONPATH`` so that ``examples.dispatch_api:app`` imports, and with every setting
@@ -7,12 +7,11 @@ the harness reads from the environment cleared, so the outer environment cannot 
 
 from __future__ import annotations
 
-import glob
+import getpass
 import os
-import re
-import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,57 +19,41 @@ from pathlib import Path
 
 import pytest
 import requests
-
-REPO = Path(__file__).resolve().parents[2]
-DISPATCH_CONFIG = REPO / "examples" / "dispatch_api" / "isolation.toml"
-NOTEBOOK_CONFIG = REPO / "examples" / "notebook_api" / "isolation.toml"
-DISPATCH = "examples.dispatch_api:app"
-NOTEBOOK = "examples.notebook_api:app"
-USAGE_ERROR = pytest.ExitCode.USAGE_ERROR
-
-_CLEARED = (
-    "ISOLATION_SCHEMA",
-    "ISOLATION_BASE_URL",
-    "ISOLATION_CONFIG",
-    "ISOLATION_TENANTS",
-    "ISOLATION_SEED",
-    "ISOLATION_REPORT_JSON",
-    "ISOLATION_REPORT_MARKDOWN",
-    "DISPATCH_VULNERABILITIES",
-    "NOTEBOOK_VULNERABILITIES",
-    "PYTEST_ADDOPTS",
-)
-
-# A bearer credential written out: "Bearer " and a token character (RFC 6750 b64token).
-# Reproductions write "Bearer $TENANT_A_TOKEN" instead, which this does not match.
-BEARER_VALUE = re.compile(r"Bearer [A-Za-z0-9\-._~+/]")
+from plugin_support import CLEARED_ENV, REPO, free_port
 
 
-def lit(text: str) -> str:
-    """An fnmatch pattern matching ``text`` literally (``[confirmed]`` is a character class otherwise)."""
-    return glob.escape(text)
+@pytest.fixture(scope="session")
+def bytecode_cache() -> Path:
+    """Where the subprocesses keep compiled bytecode and pytest's rewritten modules.
+
+    Each run starts a fresh interpreter; without a bytecode cache (PYTHONDONTWRITEBYTECODE is common
+    in CI), every one of them compiles and assertion-rewrites hundreds of plugin modules again, which
+    doubles the time of a run. Kept outside the repository and reused across sessions.
+    """
+    path = Path(tempfile.gettempdir()) / f"isolation-harness-tests-pycache-{getpass.getuser()}"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def subprocess_environment(monkeypatch: pytest.MonkeyPatch, bytecode_cache: Path) -> None:
+    """Make this test's subprocesses import the example apps, unaffected by the outer environment."""
+    for name in CLEARED_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+    monkeypatch.setenv("PYTHONPYCACHEPREFIX", str(bytecode_cache))
 
 
 @pytest.fixture
-def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, bytecode_cache: Path) -> pytest.Pytester:
     """An empty pytester project whose subprocesses can import the example apps."""
-    for name in _CLEARED:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    subprocess_environment(monkeypatch, bytecode_cache)
     return pytester
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on (at the time of asking)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 @dataclass(frozen=True)
 class DispatchServer:
-    """Dispatch served by uvicorn on 127.0.0.1, with accounts created before the campaign."""
+    """Dispatch served by uvicorn on 127.0.0.1, with two accounts created beforehand."""
 
     base_url: str
     tokens: dict[str, str]
@@ -78,52 +61,67 @@ class DispatchServer:
 
 
 @pytest.fixture
-def dispatch_server(tmp_path: Path) -> Iterator[DispatchServer]:
-    """Serve Dispatch (with ``read-by-id`` on) over HTTP; sign up two accounts; stop it afterwards."""
+def dispatch_server(tmp_path: Path, bytecode_cache: Path) -> Iterator[DispatchServer]:
+    """Serve Dispatch (with ``read-by-id`` on) over HTTP, sign up two accounts; stop the server after."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    env.pop("DISPATCH_VULNERABILITIES", None)
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "examples.dispatch_api", "--port", str(port), "--vulnerabilities", "read-by-id"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if requests.get(f"{base_url}/openapi.json", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Dispatch did not start: {(tmp_path / 'server.log').read_text()}")
-            time.sleep(0.1)
-        tokens: dict[str, str] = {}
-        passwords: dict[str, str] = {}
-        for name in ("acme", "globex"):
-            email, password = f"ops@{name}.example", f"{name}-Secret-Passw0rd"
-            signup = requests.post(
-                f"{base_url}/accounts",
-                json={"company_name": f"{name.title()} Ltd", "email": email, "password": password},
-                timeout=5,
-            )
-            assert signup.status_code == 201, signup.text
-            login = requests.post(
-                f"{base_url}/auth/login", json={"email": email, "password": password}, timeout=5
-            )
-            assert login.status_code == 200, login.text
-            tokens[name] = login.json()["access_token"]
-            passwords[name] = password
-        yield DispatchServer(base_url=base_url, tokens=tokens, passwords=passwords)
-    finally:
-        server.terminate()
+    env = {key: value for key, value in os.environ.items() if key not in CLEARED_ENV}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.update(PYTHONPATH=str(REPO), PYTHONPYCACHEPREFIX=str(bytecode_cache))
+    log_path = tmp_path / "server.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "examples.dispatch_api",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--vulnerabilities",
+                "read-by-id",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+            _wait_until_serving(server, f"{base_url}/openapi.json", log_path)
+            tokens: dict[str, str] = {}
+            passwords: dict[str, str] = {}
+            for name in ("acme", "globex"):
+                email, password = f"ops@{name}.example", f"{name}-Secret-Passw0rd"
+                signup = requests.post(
+                    f"{base_url}/accounts",
+                    json={"company_name": f"{name.title()} Ltd", "email": email, "password": password},
+                    timeout=5,
+                )
+                assert signup.status_code == 201, signup.text
+                login = requests.post(
+                    f"{base_url}/auth/login", json={"email": email, "password": password}, timeout=5
+                )
+                assert login.status_code == 200, login.text
+                tokens[name] = login.json()["access_token"]
+                passwords[name] = password
+            yield DispatchServer(base_url=base_url, tokens=tokens, passwords=passwords)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _wait_until_serving(server: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"Dispatch did not start on {url}:\n{log_path.read_text()}")
+        time.sleep(0.1)
