@@ -111,7 +111,7 @@ class ValueGenerator:
         if low is None and high is None:
             value: float = 1 + self.fake.random_int(1, 50)
         elif low is None:
-            value = min(1.0, float(high))
+            value = min(1.0, float(high or 0))
         elif high is None:
             value = low + step
         else:
