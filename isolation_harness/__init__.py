@@ -4,6 +4,13 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .assertions import (
+    IsolationViolation,
+    assert_cannot_delete,
+    assert_cannot_modify,
+    assert_cannot_read,
+    expect_isolated,
+)
 from .campaign import Campaign, CampaignListener, CampaignResult, CampaignSettings
 from .config import HarnessConfig, load_config
 from .errors import ConfigurationError, IsolationHarnessError, ProvisioningError, SchemaLoadError
@@ -20,6 +27,7 @@ from .provisioning import (
     TokenSource,
 )
 from .redaction import Redactor
+from .registry import TenantRegistry
 from .reporting import JsonReport, format_finding, report_dict
 from .tenants import AuthScheme, Credentials, Identity, Tenant
 from .transport import ASGITransport, HTTPTransport, Transport, WSGITransport
@@ -42,6 +50,7 @@ __all__ = [
     "HarnessConfig",
     "Identity",
     "IsolationHarnessError",
+    "IsolationViolation",
     "JsonReport",
     "LoadedApi",
     "OperationCall",
@@ -54,11 +63,16 @@ __all__ = [
     "StaticAccount",
     "StaticProvisioner",
     "Tenant",
+    "TenantRegistry",
     "TokenSource",
     "Transport",
     "Verdict",
     "WSGITransport",
     "__version__",
+    "assert_cannot_delete",
+    "assert_cannot_modify",
+    "assert_cannot_read",
+    "expect_isolated",
     "format_finding",
     "load_api",
     "load_app",

@@ -41,7 +41,7 @@ from .oracles import (
 )
 from .provisioning import ProvisionContext, Provisioner
 from .redaction import Redactor, is_sensitive_name
-from .reproduction import curl
+from .reproduction import curl_as
 from .tenants import Tenant
 from .transport import Transport, send
 from .values import ValueGenerator
@@ -905,21 +905,7 @@ class Campaign:
 
     def _curl(self, tenant_name: str, request: HttpRequest) -> str:
         state = next(state for state in self.states if state.tenant.name == tenant_name)
-        credentials = state.tenant.credentials
-        headers = list(credentials.headers) if credentials else []
-        prefix = ""
-        if credentials and credentials.token and credentials.headers:
-            first = next(iter(credentials.headers.values()))
-            prefix = first[: first.find(credentials.token)] if credentials.token in first else ""
-        return curl(
-            request,
-            base_url=self.transport.base_url,
-            tenant=tenant_name,
-            auth_headers=headers,
-            auth_cookies=list(credentials.cookies) if credentials else [],
-            auth_query=list(credentials.query) if credentials else [],
-            prefix=prefix,
-        )
+        return curl_as(state.tenant, request, base_url=self.transport.base_url)
 
     def _progress(self) -> None:
         for listener in self.listeners:

@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run a cross-tenant isolation campaign against an API and report every leak.",
     )
     for spec in SETTINGS:
+        if spec.name == "campaign":
+            continue
         parser.add_argument(
             spec.option.replace("--isolation-", "--"),
             dest=spec.name,
@@ -65,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    options = {spec.name: getattr(args, spec.name) for spec in SETTINGS}
+    options = {spec.name: getattr(args, spec.name, None) for spec in SETTINGS}
     try:
         pyproject, _ = read_pyproject(Path.cwd())
         settings = resolve_settings(options, os.environ, pyproject)

@@ -67,6 +67,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "ISOLATION_REPORT_JSON",
         "Write the JSON report here; findings are written as they are found.",
     ),
+    SettingSpec(
+        "campaign",
+        "--isolation-campaign",
+        "ISOLATION_CAMPAIGN",
+        "on: add one test item per API operation; off: only provide the tenant fixtures.",
+        "on",
+    ),
 )
 SETTING_NAMES = tuple(spec.name for spec in SETTINGS)
 
@@ -115,6 +122,19 @@ def resolve_settings(
         else:
             out[spec.name] = ResolvedSetting(spec.default, "default")
     return out
+
+
+def parse_switch(setting: str, resolved: ResolvedSetting) -> bool:
+    """An on/off setting."""
+    spec = next(s for s in SETTINGS if s.name == setting)
+    value = str(resolved.value).strip().lower()
+    if value in ("on", "true", "yes", "1"):
+        return True
+    if value in ("off", "false", "no", "0"):
+        return False
+    raise ConfigurationError(
+        f"{spec.option}={resolved.value!r} (from {resolved.source}) must be 'on' or 'off'."
+    )
 
 
 def parse_int(setting: str, resolved: ResolvedSetting, *, minimum: int | None = None) -> int:

@@ -7,16 +7,18 @@ Inactive unless an API is configured (``--isolation-schema``, ``ISOLATION_SCHEMA
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .campaign import CampaignResult
-from .config import SETTINGS, ResolvedSetting, read_pyproject, resolve_settings
+from .config import SETTINGS, ResolvedSetting, parse_switch, read_pyproject, resolve_settings
 from .errors import ConfigurationError, IsolationHarnessError, ProvisioningError
 from .model import Finding, Verdict
 from .provisioning import CallableProvisioner, ProvisionContext, Provisioner
+from .registry import TenantFactory, TenantRegistry
 from .reporting import format_finding, summarize
 from .runner import HarnessRun, prepare
 from .tenants import Tenant
@@ -45,6 +47,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "isolation: check every response any tenant receives during the test for other tenants' data "
+        "(as `with expect_isolated(...)` around the whole test).",
+    )
     options = {spec.name: config.getoption(f"isolation_{spec.name}") for spec in SETTINGS}
     try:
         pyproject, _ = read_pyproject(config.rootpath)
@@ -55,6 +62,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUN] = None
     if not settings["schema"].value:
         return
+    try:
+        parse_switch("campaign", settings["campaign"])
+    except ConfigurationError as exc:
+        raise pytest.UsageError(f"isolation-harness: {exc}") from None
     if getattr(config, "workerinput", None) is not None:
         # Under pytest-xdist only the controller collects the campaign's items' outcome order;
         # each worker runs the campaign for the items it is given.
@@ -111,7 +122,7 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     run = config.stash.get(_RUN, None)
-    if run is None:
+    if run is None or not parse_switch("campaign", config.stash[_SETTINGS]["campaign"]):
         return
     collector = CampaignCollector.from_parent(session, name="isolation", nodeid="isolation")
     collected = collector.collect()
@@ -234,3 +245,58 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(f"seeding: {note}")
     if run.report is not None:
         terminalreporter.write_line(f"JSON report: {run.report.path}")
+
+
+# -- fixtures for developers' own tests ----------------------------------------------------------
+
+_FACTORY = pytest.StashKey[TenantFactory]()
+
+
+def _factory(config: pytest.Config) -> TenantFactory:
+    factory = config.stash.get(_FACTORY, None)
+    if factory is not None:
+        return factory
+    run = config.stash.get(_RUN, None)
+    if run is None:
+        raise ConfigurationError(
+            "The tenants fixtures need an API and a way to create tenants: pass --isolation-schema and "
+            "--isolation-config (or set them in [tool.isolation_harness]). See the README, section "
+            "'Writing isolation assertions'."
+        )
+    campaign = run.campaign
+    factory = TenantFactory(
+        context=campaign.provision_context, provisioner=campaign.provisioner, seed=campaign.settings.seed
+    )
+    config.stash[_FACTORY] = factory
+    return factory
+
+
+@pytest.fixture
+def tenants(request: pytest.FixtureRequest) -> Iterator[TenantRegistry]:
+    """Tenants created on demand (``tenants.create(2)``), torn down at the end of the test."""
+    registry = TenantRegistry(_factory(request.config))
+    yield registry
+    registry.close()
+
+
+@pytest.fixture(scope="session")
+def session_tenants(request: pytest.FixtureRequest) -> Iterator[TenantRegistry]:
+    """Like ``tenants``, but shared by the whole session (faster; tests must not rely on a fresh tenant)."""
+    registry = TenantRegistry(_factory(request.config))
+    yield registry
+    registry.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    marked = item.get_closest_marker("isolation") is not None
+    factory = item.config.stash.get(_FACTORY, None) if marked else None
+    if marked and factory is None and item.config.stash.get(_RUN, None) is not None:
+        factory = _factory(item.config)
+    if factory is not None:
+        factory.strict += 1
+    try:
+        return (yield)
+    finally:
+        if factory is not None:
+            factory.strict -= 1

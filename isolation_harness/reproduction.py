@@ -6,10 +6,16 @@ import json
 import re
 import shlex
 from collections.abc import Sequence
-from urllib.parse import quote, urlencode
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from .model import HttpRequest
 from .redaction import is_sensitive_name
+
+if TYPE_CHECKING:
+    import requests
+
+    from .tenants import Tenant
 
 
 def token_variable(tenant: str) -> str:
@@ -64,3 +70,43 @@ def _quote_url(url: str) -> str:
     # Double quotes let the credential variable expand; nothing else in the URL can, as `$`,
     # backquotes and backslashes in values are percent-encoded.
     return f'"{url}"' if "$" in url else shlex.quote(url)
+
+
+def curl_as(tenant: Tenant, request: HttpRequest, *, base_url: str) -> str:
+    """A curl command sending ``request`` with ``tenant``'s credentials, written as a shell variable."""
+    credentials = tenant.credentials
+    prefix = ""
+    if credentials and credentials.token and credentials.headers:
+        first = next(iter(credentials.headers.values()))
+        prefix = first[: first.find(credentials.token)] if credentials.token in first else ""
+    return curl(
+        request,
+        base_url=base_url,
+        tenant=tenant.name,
+        auth_headers=list(credentials.headers) if credentials else [],
+        auth_cookies=list(credentials.cookies) if credentials else [],
+        auth_query=list(credentials.query) if credentials else [],
+        prefix=prefix,
+    )
+
+
+def request_from_prepared(prepared: requests.PreparedRequest, tenant: Tenant) -> tuple[HttpRequest, str]:
+    """A sent ``requests`` request as an :class:`HttpRequest` (credentials left out) and its base URL."""
+    parts = urlsplit(str(prepared.url))
+    credentials = tenant.credentials
+    skip = {name.lower() for name in (credentials.query if credentials else {})}
+    query = {
+        key: value for key, value in parse_qsl(parts.query, keep_blank_values=True) if key.lower() not in skip
+    }
+    body: object = None
+    has_body = False
+    if prepared.body:
+        raw = prepared.body.decode() if isinstance(prepared.body, bytes) else str(prepared.body)
+        try:
+            body, has_body = json.loads(raw), True
+        except ValueError:
+            body, has_body = raw, False
+    request = HttpRequest(
+        method=str(prepared.method), path_template=parts.path, query=query, body=body, has_body=has_body
+    )
+    return request, f"{parts.scheme}://{parts.netloc}"

@@ -30,6 +30,8 @@ class BoundSession(requests.Session):
     def __init__(self, base_url: str) -> None:
         super().__init__()
         self.base_url = base_url.rstrip("/") + "/"
+        # Called with every response, before it is returned; an observer may raise to fail the call.
+        self.observers: list[Callable[[requests.Response], None]] = []
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         if isinstance(url, bytes):
@@ -38,7 +40,33 @@ class BoundSession(requests.Session):
             # "./" keeps a first segment with a colon (`/users:search`) from reading as a scheme.
             url = urljoin(self.base_url, "./" + url.lstrip("/"))
         kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
-        return super().request(method, url, *args, **kwargs)
+        response = super().request(method, url, *args, **kwargs)
+        __tracebackhide__ = True
+        for observer in self.observers:
+            observer(response)
+        return response
+
+    # The verbs, so that a failure raised by an observer points at the caller's line.
+    def get(self, url: str | bytes, **kwargs: Any) -> requests.Response:
+        __tracebackhide__ = True
+        kwargs.setdefault("allow_redirects", True)
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str | bytes, data: Any = None, json: Any = None, **kwargs: Any) -> requests.Response:
+        __tracebackhide__ = True
+        return self.request("POST", url, data=data, json=json, **kwargs)
+
+    def put(self, url: str | bytes, data: Any = None, **kwargs: Any) -> requests.Response:
+        __tracebackhide__ = True
+        return self.request("PUT", url, data=data, **kwargs)
+
+    def patch(self, url: str | bytes, data: Any = None, **kwargs: Any) -> requests.Response:
+        __tracebackhide__ = True
+        return self.request("PATCH", url, data=data, **kwargs)
+
+    def delete(self, url: str | bytes, **kwargs: Any) -> requests.Response:
+        __tracebackhide__ = True
+        return self.request("DELETE", url, **kwargs)
 
 
 class Transport(Protocol):

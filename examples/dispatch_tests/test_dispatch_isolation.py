@@ -1,0 +1,164 @@
+"""Isolation tests a developer of Dispatch would write, using isolation-harness's fixtures.
+
+Run against the Dispatch example API in-process:
+
+    pytest examples/dispatch_tests \\
+        --isolation-schema=examples.dispatch_api:app \\
+        --isolation-config=examples/dispatch_api/isolation.toml \\
+        --isolation-campaign=off
+
+Each tenant tags its data with ``tenant.tag(...)``, so any response that carries it to another
+tenant is caught, whatever its status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from isolation_harness import (
+    Tenant,
+    TenantRegistry,
+    assert_cannot_delete,
+    assert_cannot_modify,
+    assert_cannot_read,
+    expect_isolated,
+)
+from isolation_harness.strategies import foreign_paths
+
+
+def create_order(tenant: Tenant) -> dict[str, Any]:
+    response = tenant.client.post(
+        "/orders",
+        json={
+            "recipient_name": tenant.tag(tenant.fake.name()),
+            "recipient_phone": "+15550100200",
+            "recipient_address": {
+                "street": tenant.tag(tenant.fake.street_address()),
+                "city": tenant.fake.city(),
+                "postcode": "12345",
+                "country": "GB",
+            },
+            "items": [{"description": tenant.tag("books"), "quantity": 2, "weight_grams": 800}],
+        },
+    )
+    assert response.status_code == 201, response.text
+    order: dict[str, Any] = response.json()
+    return order
+
+
+def create_customer(tenant: Tenant) -> dict[str, Any]:
+    response = tenant.client.post(
+        "/customers",
+        json={
+            "name": tenant.tag(tenant.fake.name()),
+            "email": f"{tenant.canary}@example.com",
+            "phone": "+15550100300",
+            "address": {
+                "street": tenant.tag("1 High St"),
+                "city": "Leeds",
+                "postcode": "LS1 1AA",
+                "country": "GB",
+            },
+        },
+    )
+    assert response.status_code == 201, response.text
+    customer: dict[str, Any] = response.json()
+    return customer
+
+
+def test_a_business_cannot_read_another_business_order(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    order = create_order(alice)
+    assert_cannot_read(bob, f"/orders/{order['id']}", owner=alice)
+
+
+def test_order_lists_hold_only_the_callers_orders(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    create_order(alice)
+    create_order(bob)
+    with expect_isolated(alice, bob):
+        assert len(alice.client.get("/orders").json()) == 1
+        assert len(bob.client.get("/orders").json()) == 1
+
+
+def test_a_business_cannot_change_another_business_order(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    order = create_order(alice)
+    assert_cannot_modify(
+        bob, "PATCH", f"/orders/{order['id']}", json={"recipient_name": bob.tag("Mallory")}, owner=alice
+    )
+
+
+def test_a_business_cannot_delete_another_business_customer(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    customer = create_customer(alice)
+    assert_cannot_delete(bob, f"/customers/{customer['id']}", owner=alice)
+
+
+def test_a_label_cannot_be_bought_for_another_business_order(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    order = create_order(alice)
+    assert_cannot_read(
+        bob, "/labels", method="POST", json={"order_id": order["id"], "service_code": "standard"}, owner=alice
+    )
+    assert_cannot_modify(
+        bob,
+        "POST",
+        "/labels",
+        json={"order_id": order["id"], "service_code": "standard"},
+        owner=alice,
+        read_url=f"/orders/{order['id']}",
+    )
+
+
+def test_invoices_are_per_business(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    order = create_order(alice)
+    alice.client.post("/labels", json={"order_id": order["id"], "service_code": "express"})
+    invoice = alice.client.get("/invoices").json()[0]
+    assert_cannot_read(bob, f"/invoices/{invoice['id']}", owner=alice)
+    with expect_isolated(bob):
+        assert bob.client.get("/invoices").json() == []
+
+
+@pytest.mark.isolation
+def test_every_response_in_a_marked_test_is_checked(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    order = create_order(alice)
+    parcel = alice.client.post(
+        f"/orders/{order['id']}/parcels",
+        json={
+            "weight_grams": 500,
+            "length_cm": 10,
+            "width_cm": 10,
+            "height_cm": 10,
+            "contents_description": alice.tag("toys"),
+        },
+    ).json()
+    own = create_order(bob)
+    # Bob's own order with Alice's parcel id: the parcel must not be found under it.
+    assert bob.client.get(f"/orders/{own['id']}/parcels/{parcel['id']}").status_code == 404
+    assert bob.client.get("/services").status_code == 200
+
+
+def test_named_tenants(tenants: TenantRegistry) -> None:
+    acme = tenants.create(name="acme")
+    assert tenants["acme"] is acme
+    assert acme.canary in acme.tag("x")
+    assert acme.client.get("/me").json()["company_name"] == acme.identity.company
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=__import__("hypothesis").strategies.data())
+def test_no_foreign_order_path_is_readable(session_tenants: TenantRegistry, data: Any) -> None:
+    if "owner" not in session_tenants:
+        owner = session_tenants.create(name="owner")
+        session_tenants.create(name="intruder")
+        for _ in range(3):
+            create_order(owner)
+    owner, intruder = session_tenants["owner"], session_tenants["intruder"]
+    path = data.draw(foreign_paths("/orders/{order_id}", owner))
+    assert_cannot_read(intruder, path, owner=owner)
