@@ -56,6 +56,7 @@ def test_option_beats_env_beats_pyproject_beats_default() -> None:
         # An empty option or environment variable does not count as set.
         "seed": ResolvedSetting("9", "pyproject.toml"),
         "report_json": ResolvedSetting(None, "default"),
+        "campaign": ResolvedSetting("on", "default"),
     }
 
 
@@ -69,6 +70,7 @@ def test_defaults_when_nothing_is_set() -> None:
         "tenants": ("2", "default"),
         "seed": ("0", "default"),
         "report_json": (None, "default"),
+        "campaign": ("on", "default"),
     }
 
 
@@ -142,7 +144,7 @@ def test_read_pyproject_unknown_key_suggests_the_right_one(tmp_path: Path) -> No
 
     assert str(info.value) == (
         f"Unknown key 'base-url' in [tool.isolation_harness] of {path}. Did you mean 'base_url'? "
-        "Known keys: schema, base_url, config, tenants, seed, report_json."
+        "Known keys: schema, base_url, config, tenants, seed, report_json, campaign."
     )
 
 
@@ -491,7 +493,7 @@ def test_parse_config_without_a_path_names_the_isolation_config() -> None:
 
 
 def test_setting_names() -> None:
-    assert SETTING_NAMES == ("schema", "base_url", "config", "tenants", "seed", "report_json")
+    assert SETTING_NAMES == ("schema", "base_url", "config", "tenants", "seed", "report_json", "campaign")
 
 
 def test_did_you_mean() -> None:
