@@ -61,6 +61,8 @@ class Operation:
     slots: list[Slot] = field(default_factory=list)
     outputs: list[Output] = field(default_factory=list)
     created_resource: str | None = None
+    # Whether the description says the operation needs credentials; None when it says nothing.
+    requires_auth: bool | None = None
 
     @property
     def is_safe(self) -> bool:
@@ -165,6 +167,9 @@ def build_model(schema: Any, *, exclude: Iterable[str] = ()) -> ApiModel:
                 operation.body_schema = body.optimized_schema
                 operation.body_required = bool(getattr(body, "is_required", False))
                 break
+        operation.requires_auth = _requires_auth(
+            schema.raw_schema, getattr(api_operation.definition, "raw", {})
+        )
         node = nodes.get(api_operation.label) or nodes.get(label)
         if node is not None:
             operation.slots = _slots(node)
@@ -180,9 +185,27 @@ def build_model(schema: Any, *, exclude: Iterable[str] = ()) -> ApiModel:
             ]
         _add_unbound_path_slots(operation)
         operations.append(operation)
+    if all(operation.requires_auth is None for operation in operations):
+        pass
+    else:
+        for operation in operations:
+            if operation.requires_auth is None:
+                operation.requires_auth = False
     for operation in operations:
         operation.created_resource = operation.infer_created_resource(operations)
     return ApiModel(operations=operations)
+
+
+def _requires_auth(document: Any, operation: Any) -> bool | None:
+    """The operation's security requirement: True, False (public or optional), None (not described)."""
+    if not isinstance(operation, dict):
+        return None
+    requirements = operation.get("security", document.get("security") if isinstance(document, dict) else None)
+    if requirements is None:
+        return None
+    if not isinstance(requirements, list) or not requirements:
+        return False
+    return {} not in requirements
 
 
 def looks_like_identifier(name: str) -> bool:

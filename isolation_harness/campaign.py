@@ -190,6 +190,7 @@ class Campaign:
             for state in self.states:
                 self.seed(state)
                 self.discover(state)
+                self._check_credentials(state)
             for operation in self.ordered_operations():
                 self.probe_operation(operation)
                 self._progress()
@@ -246,7 +247,14 @@ class Campaign:
     def seed(self, state: _TenantState) -> None:
         """Create at least one of every resource the tenant can create, parents before children."""
         creators = self.api.creators()
-        pending = [op for ops in creators.values() for op in ops if op.label not in self.excluded]
+        # A tenant's own data is created with its credentials: an operation the description marks as
+        # public (signup, login, a contact form) makes nothing the tenant owns.
+        pending = [
+            op
+            for ops in creators.values()
+            for op in ops
+            if op.label not in self.excluded and op.requires_auth is not False
+        ]
         progress = True
         while pending and progress:
             progress = False
@@ -278,6 +286,19 @@ class Campaign:
             return False
         state.tenant.state["seed-retried"] = True
         return True
+
+    def _check_credentials(self, state: _TenantState) -> None:
+        """Stop when the API refused every request the tenant made: its credentials do not work.
+
+        Otherwise every probe would be refused too and the run would pass without testing anything.
+        """
+        total, refused = state.tenant.state.get("answered", 0), state.tenant.state.get("refused", 0)
+        if total >= 3 and refused == total:
+            raise ProvisioningError(
+                f"The API refused all {total} requests of tenant {state.tenant.name!r} with 401/403: its "
+                "credentials are not accepted. Check [tenants.login] (where the token is) and "
+                "[tenants.auth] (how it is sent: header and prefix, cookie, or query parameter)."
+            )
 
     def _missing_inputs(self, state: _TenantState, operation: Operation) -> list[str]:
         required = self._required_slots(operation)
@@ -334,7 +355,7 @@ class Campaign:
             if required_only or response.status >= 500:
                 self._note_seeding(
                     f"{state.tenant.name}: {operation.label} failed with HTTP {response.status}: "
-                    f"{self.redactor(response.text[:200])}"
+                    f"{self.redactor(response.text[:200].strip())}"
                 )
         return None
 
@@ -835,6 +856,11 @@ class Campaign:
         except requests.RequestException as exc:
             self._error(operation, state, slot, f"{type(exc).__name__}: {self.redactor(str(exc))[:200]}")
             return None
+        if operation.requires_auth is not False:
+            tenant_state = state.tenant.state
+            tenant_state["answered"] = tenant_state.get("answered", 0) + 1
+            if response.status in (401, 403):
+                tenant_state["refused"] = tenant_state.get("refused", 0) + 1
         if response.status >= 500:
             self._error(
                 operation,

@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from .campaign import CampaignResult
 from .config import SETTINGS, read_pyproject, resolve_settings
@@ -44,8 +45,19 @@ class _Printer:
         return None
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _cli_words(message: str) -> str:
+    """Messages name pytest's options; on the command line the same settings drop the prefix."""
+    return message.replace("--isolation-", "--")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="isolation-harness",
         description="Run a cross-tenant isolation campaign against an API and report every leak.",
     )
@@ -73,10 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = resolve_settings(options, os.environ, pyproject)
         run = prepare(settings, listeners=[_Printer(quiet=args.quiet)])
     except ConfigurationError as exc:
-        print(f"isolation-harness: error: {exc}", file=sys.stderr)
+        print(f"isolation-harness: error: {_cli_words(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     for name, value in settings.items():
-        if value.value:
+        if value.value and name != "campaign":
             print(f"{name}: {value.value} (from {value.source})")
     print(
         f"campaign: {len(run.result.operations)} operations via {run.api.transport.kind} "
@@ -86,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = run.run()
     except (ConfigurationError, ProvisioningError) as exc:
-        print(f"isolation-harness: error: {exc}", file=sys.stderr)
+        print(f"isolation-harness: error: {_cli_words(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted; findings so far are in the report", file=sys.stderr)

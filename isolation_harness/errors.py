@@ -16,7 +16,7 @@ class IsolationHarnessError(Exception):
 class ConfigurationError(IsolationHarnessError):
     """The harness is misconfigured: a bad option, config file, or tenant setup.
 
-    A misconfiguration is an *error* (pytest's usage-error exit code 4, the CLI's exit code 3),
+    A misconfiguration is an *error* (exit code 4, pytest's usage error, from pytest and the CLI),
     never a test failure.
     """
 

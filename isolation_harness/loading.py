@@ -64,9 +64,13 @@ def load_api(source: str, *, base_url: str | None = None, openapi_path: str | No
             declared = base_url or _declared_base_url(schema)
             if not declared or not declared.startswith(("http://", "https://")):
                 raise SchemaLoadError(
-                    f"The API description {source!r} is a file, so the harness needs to know where the API "
-                    f"runs (the document's `servers` gives {declared!r}). "
-                    "Pass --isolation-base-url=http://127.0.0.1:8000 (or set ISOLATION_BASE_URL)."
+                    f"The API description {source!r} is a file, so the harness needs to know where the API runs"
+                    + (
+                        f" (the document's `servers` gives {declared!r}, not an http(s) URL). "
+                        if declared
+                        else ", and the document declares no `servers`. "
+                    )
+                    + "Pass --isolation-base-url=http://127.0.0.1:8000 (or set ISOLATION_BASE_URL)."
                 )
             transport = HTTPTransport(declared)
     except LoaderError as exc:

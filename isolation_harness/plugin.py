@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,7 +56,7 @@ def pytest_configure(config: pytest.Config) -> None:
         pyproject, _ = read_pyproject(config.rootpath)
         settings = resolve_settings(options, os.environ, pyproject)
     except ConfigurationError as exc:
-        raise pytest.UsageError(str(exc)) from None
+        raise pytest.UsageError(f"isolation-harness: {exc}") from None
     config.stash[_SETTINGS] = settings
     config.stash[_RUN] = None
     if not settings["schema"].value:
@@ -95,13 +94,8 @@ def _hook_provisioner(config: pytest.Config) -> Provisioner | None:
     def teardown(tenant: Tenant, context: ProvisionContext) -> None:
         hook.pytest_isolation_teardown(tenant=tenant, context=context)
 
-    from .config import load_config
-
-    settings_config = config.getoption("isolation_config") or os.environ.get("ISOLATION_CONFIG")
-    auth = load_config(settings_config).auth if settings_config and Path(settings_config).is_file() else None
-    if auth is None:
-        return CallableProvisioner(function=provision, teardown_function=teardown)
-    return CallableProvisioner(function=provision, teardown_function=teardown, auth=auth)
+    # `prepare` gives it the config's [tenants.auth], wherever the config comes from.
+    return CallableProvisioner(function=provision, teardown_function=teardown)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from .campaign import Campaign, CampaignListener, CampaignResult, CampaignSettin
 from .config import HarnessConfig, ResolvedSetting, load_config, parse_int
 from .errors import ConfigurationError
 from .loading import LoadedApi, load_api
-from .provisioning import DeclarativeProvisioner, Provisioner
+from .provisioning import CallableProvisioner, DeclarativeProvisioner, Provisioner
 from .redaction import Redactor
 from .reporting import JsonReport
 
@@ -54,6 +55,8 @@ def prepare(
         if candidate.is_file() and not Path(config_path).is_file():
             config_path = str(candidate)
     config = load_config(config_path)
+    if isinstance(provisioner, CallableProvisioner):
+        provisioner = dataclasses.replace(provisioner, auth=config.auth)
     chosen = provisioner or config.provisioner
     if chosen is None:
         raise ConfigurationError(

@@ -28,7 +28,10 @@ def _campaign(names: list[str]) -> tuple[float, int, int]:
     api = load_app(create_app(names))
     started = time.perf_counter()
     result = Campaign(
-        schema=api.schema, transport=api.transport, provisioner=config.provisioner, settings=CampaignSettings()
+        schema=api.schema,
+        transport=api.transport,
+        provisioner=config.provisioner,
+        settings=CampaignSettings(),
     ).run()
     elapsed = time.perf_counter() - started
     expected = {label for name in names for label in VULNERABILITIES[name]}
@@ -40,8 +43,12 @@ def _raw_requests_per_second(count: int = 500) -> float:
     """The same app driven by a plain loop of authenticated reads, no harness in between."""
     transport = ASGITransport(create_app())
     session = transport.session()
-    session.post("accounts", json={"company_name": "Bench", "email": "bench@example.com", "password": "benchmark-pass"})
-    token = session.post("auth/login", json={"email": "bench@example.com", "password": "benchmark-pass"}).json()
+    session.post(
+        "accounts", json={"company_name": "Bench", "email": "bench@example.com", "password": "benchmark-pass"}
+    )
+    token = session.post(
+        "auth/login", json={"email": "bench@example.com", "password": "benchmark-pass"}
+    ).json()
     session.headers["Authorization"] = f"Bearer {token['access_token']}"
     order = session.post(
         "orders",

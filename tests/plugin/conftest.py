@@ -14,12 +14,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
-from plugin_support import CLEARED_ENV, REPO, free_port
+from plugin_support import CLEARED_ENV, REPO, DispatchServer, free_port
 
 
 @pytest.fixture(scope="session")
@@ -42,22 +41,17 @@ def subprocess_environment(monkeypatch: pytest.MonkeyPatch, bytecode_cache: Path
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
     monkeypatch.setenv("PYTHONPYCACHEPREFIX", str(bytecode_cache))
+    # Lines pytest shortens ("leaks acros...") are cut at the terminal width: fix it.
+    monkeypatch.setenv("COLUMNS", "80")
 
 
 @pytest.fixture
-def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, bytecode_cache: Path) -> pytest.Pytester:
+def project(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, bytecode_cache: Path
+) -> pytest.Pytester:
     """An empty pytester project whose subprocesses can import the example apps."""
     subprocess_environment(monkeypatch, bytecode_cache)
     return pytester
-
-
-@dataclass(frozen=True)
-class DispatchServer:
-    """Dispatch served by uvicorn on 127.0.0.1, with two accounts created beforehand."""
-
-    base_url: str
-    tokens: dict[str, str]
-    passwords: dict[str, str]
 
 
 @pytest.fixture
@@ -88,17 +82,19 @@ def dispatch_server(tmp_path: Path, bytecode_cache: Path) -> Iterator[DispatchSe
         )
         try:
             _wait_until_serving(server, f"{base_url}/openapi.json", log_path)
+            client = requests.Session()
+            client.trust_env = False  # 127.0.0.1, never through a proxy
             tokens: dict[str, str] = {}
             passwords: dict[str, str] = {}
             for name in ("acme", "globex"):
                 email, password = f"ops@{name}.example", f"{name}-Secret-Passw0rd"
-                signup = requests.post(
+                signup = client.post(
                     f"{base_url}/accounts",
                     json={"company_name": f"{name.title()} Ltd", "email": email, "password": password},
                     timeout=5,
                 )
                 assert signup.status_code == 201, signup.text
-                login = requests.post(
+                login = client.post(
                     f"{base_url}/auth/login", json={"email": email, "password": password}, timeout=5
                 )
                 assert login.status_code == 200, login.text
@@ -116,9 +112,11 @@ def dispatch_server(tmp_path: Path, bytecode_cache: Path) -> Iterator[DispatchSe
 
 def _wait_until_serving(server: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
     deadline = time.monotonic() + 20
+    client = requests.Session()
+    client.trust_env = False
     while True:
         try:
-            if requests.get(url, timeout=1).status_code == 200:
+            if client.get(url, timeout=1).status_code == 200:
                 return
         except requests.ConnectionError:
             pass

@@ -30,6 +30,7 @@ def _target(config: pytest.Config) -> str | None:
     return str(value) if value else None
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_isolation_campaign_finished(result: CampaignResult, config: pytest.Config) -> None:
     target = _target(config)
     if not target:

@@ -1,0 +1,124 @@
+"""``python -m isolation_harness``: exit code 0 when clean, 1 on leaks, 4 on misconfiguration."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from plugin_support import (
+    DISPATCH,
+    DISPATCH_CONFIG,
+    READ_BY_ID_FINDING_A_READS_B,
+    READ_BY_ID_FINDING_B_READS_A,
+)
+
+CLEAN_SUMMARY = (
+    "22 operations, 2 tenants, 44 probes, * requests in *s: "
+    "0 confirmed and 0 suspected findings in 0 operations, 0 probe errors"
+)
+LEAK_SUMMARY = (
+    "22 operations, 2 tenants, 44 probes, * requests in *s: "
+    "2 confirmed and 0 suspected findings in 1 operations, 0 probe errors"
+)
+
+
+def run_cli(project: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return project.run(sys.executable, "-m", "isolation_harness", *args, timeout=120)
+
+
+def _campaign_args() -> tuple[str, ...]:
+    return ("--schema", DISPATCH, "--config", str(DISPATCH_CONFIG))
+
+
+def test_clean_api_exits_0(project: pytest.Pytester) -> None:
+    result = run_cli(project, *_campaign_args())
+
+    assert result.ret == 0
+    # Each setting and where it came from (settings a later version adds may follow), then the campaign.
+    assert result.outlines[:4] == [
+        f"schema: {DISPATCH} (from option)",
+        f"config: {DISPATCH_CONFIG} (from option)",
+        "tenants: 2 (from default)",
+        "seed: 0 (from default)",
+    ]
+    result.stdout.fnmatch_lines(
+        ["campaign: 22 operations via asgi at http://testserver", "", CLEAN_SUMMARY], consecutive=True
+    )
+    assert result.stderr.str() == ""
+
+
+def test_leaks_exit_1_and_each_finding_is_printed(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISPATCH_VULNERABILITIES", "read-by-id")
+
+    result = run_cli(project, *_campaign_args(), "--report-json", "report.json")
+
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(
+        [
+            "campaign: 22 operations via asgi at http://testserver",
+            "",
+            *READ_BY_ID_FINDING_A_READS_B,
+            "",
+            *READ_BY_ID_FINDING_B_READS_A,
+            "",
+            LEAK_SUMMARY,
+            "JSON report: report.json",
+        ],
+        consecutive=True,
+    )
+    assert (project.path / "report.json").is_file()
+
+
+def test_exit_zero_reports_leaks_but_exits_0(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISPATCH_VULNERABILITIES", "read-by-id")
+
+    result = run_cli(project, *_campaign_args(), "--exit-zero", "--quiet")
+
+    assert result.ret == 0
+    result.stdout.fnmatch_lines([LEAK_SUMMARY])
+    # --quiet: the summary, not the findings.
+    assert "[confirmed]" not in result.stdout.str()
+
+
+def test_misconfiguration_exits_4_with_the_value_and_the_fix(project: pytest.Pytester) -> None:
+    result = run_cli(project, "--schema", "examples.dispatch_api:ap", "--config", str(DISPATCH_CONFIG))
+
+    assert result.ret == 4
+    assert result.stdout.str() == ""
+    assert result.errlines == [
+        "isolation-harness: error: Module 'examples.dispatch_api' has no attribute 'ap' (from "
+        "'examples.dispatch_api:ap'). Did you mean 'app'? Name the ASGI or WSGI application object, "
+        "e.g. `package.module:app`."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--schema", DISPATCH, "--config", str(DISPATCH_CONFIG), "--tenants", "1"),
+            "isolation-harness: error: --tenants=1 (from option) must be at least 2: *",
+        ),
+        ((), "isolation-harness: error: No API to test: pass --schema (or set ISOLATION_SCHEMA, *"),
+    ],
+    ids=["tenants", "no schema"],
+)
+def test_misconfiguration_messages_name_the_command_lines_own_options(
+    project: pytest.Pytester, args: tuple[str, ...], message: str
+) -> None:
+    result = run_cli(project, *args)
+
+    assert result.ret == 4
+    result.stderr.fnmatch_lines([message])
+    assert "--isolation-" not in result.stderr.str()
+
+
+def test_unknown_option_exits_4(project: pytest.Pytester) -> None:
+    result = run_cli(project, "--schema", DISPATCH, "--verbose")
+
+    result.stderr.fnmatch_lines(["isolation-harness: error: unrecognized arguments: --verbose"])
+    assert result.ret == 4
