@@ -12,10 +12,9 @@ import sys
 import time
 from pathlib import Path
 
+from examples.dispatch_api import VULNERABILITIES, create_app
 from isolation_harness import Campaign, CampaignSettings, load_app, load_config
 from isolation_harness.transport import ASGITransport
-
-from examples.dispatch_api import VULNERABILITIES, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "examples" / "dispatch_api" / "isolation.toml"
