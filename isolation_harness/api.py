@@ -7,6 +7,8 @@ from declared OpenAPI links, never from names this library knows in advance.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -193,7 +195,58 @@ def build_model(schema: Any, *, exclude: Iterable[str] = ()) -> ApiModel:
                 operation.requires_auth = False
     for operation in operations:
         operation.created_resource = operation.infer_created_resource(operations)
+    _rebind_role_named_slots(operations)
     return ApiModel(operations=operations)
+
+
+_ID_SUFFIX = re.compile(r"(_ids?|-ids?|_uuid|Ids?|IDs?|Uuid)$")
+
+
+def _rebind_role_named_slots(operations: list[Operation]) -> None:
+    """Point fields named after a role (``fromItemId``, ``targetProjectId``) at the resource they name.
+
+    The analysis binds such a field to a resource of the same name that nothing creates
+    (``FromItem``), or to the operation's own resource (``Transfer.fromItemId``). A field whose name
+    ends with the name of a resource the API does produce refers to that resource.
+    """
+    fields: dict[str, tuple[str, ...]] = {}
+    for operation in operations:
+        for output in operation.outputs:
+            fields.setdefault(output.resource, output.fields)
+        if operation.created_resource:
+            fields.setdefault(operation.created_resource, ())
+    for operation in operations:
+        rebound: list[Slot] = []
+        for slot in operation.slots:
+            own = slot.resource == operation.created_resource and slot.field != "id"
+            if slot.location is SlotLocation.PATH or (slot.resource in fields and not own):
+                rebound.append(slot)
+                continue
+            name = str(slot.path[-1]) if slot.path else slot.name
+            stem = _ID_SUFFIX.sub("", name).replace("_", "").replace("-", "").lower()
+            matches = [
+                resource for resource in fields if stem.endswith(resource.lower()) and resource.lower()
+            ]
+            if not matches:
+                if not own:
+                    rebound.append(slot)
+                continue
+            target = max(matches, key=len)
+            known = fields[target]
+            field = (
+                "id"
+                if "id" in known or not known
+                else next(
+                    (
+                        f
+                        for f in known
+                        if f.lower() in (f"{target.lower()}id", f"{target.lower()}_id", "uuid")
+                    ),
+                    "id",
+                )
+            )
+            rebound.append(dataclasses.replace(slot, resource=target, field=field))
+        operation.slots = rebound
 
 
 def _requires_auth(document: Any, operation: Any) -> bool | None:

@@ -456,10 +456,12 @@ class Campaign:
             if other.tenant.canary in text:
                 return True
             if isinstance(obj, dict):
+                scalars = {k: v for k, v in obj.items() if not isinstance(v, (dict, list))}
+                if not any(looks_like_identifier(key) for key in scalars):
+                    continue
                 for instances in other.instances.values():
                     for instance in instances:
-                        identifier = instance.values.get("id")
-                        if identifier is not None and obj.get("id") == identifier:
+                        if _same_identity(instance.values, scalars):
                             return True
         return False
 
@@ -645,8 +647,15 @@ class Campaign:
                 coverage.skipped.append(reason)
             return
         request, _ = built
-        for slot in variant:
-            _place(request, slot, pinned[slot.resource].value(slot.field))
+        values = {slot: pinned[slot.resource].value(slot.field) for slot in variant}
+        empty = [slot.describe() for slot, value in values.items() if value is None]
+        if empty:
+            reason = f"{victim.tenant.name}'s {', '.join(sorted({s.resource for s in variant}))} has no value for {', '.join(empty)}"
+            if reason not in coverage.skipped:
+                coverage.skipped.append(reason)
+            return
+        for slot, value in values.items():
+            _place(request, slot, value)
         targets = list(pinned.values())
         setup = [step for instance in targets for step in instance.recipe]
         witnesses: list[tuple[_View, Operation]] = []
@@ -959,9 +968,13 @@ def _objects_at(body: Any, pointer: str) -> list[dict[str, Any]]:
 
 
 def _same_identity(left: dict[str, Any], right: dict[str, Any]) -> bool:
+    """Whether two views are of the same object: equal on every key they share (``id``, ``projectId``)."""
     for key in ("id", "uuid"):
         if key in left and key in right:
             return bool(left[key] == right[key])
+    keys = [k for k in left.keys() & right.keys() if looks_like_identifier(k) and left[k] is not None]
+    if keys:
+        return all(left[key] == right[key] for key in keys)
     shared = [key for key in left.keys() & right.keys() if left[key] is not None]
     return bool(shared) and all(left[key] == right[key] for key in shared)
 
