@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,7 +132,9 @@ class ApiModel:
         return out
 
 
-def build_model(schema: Any, *, exclude: Iterable[str] = ()) -> ApiModel:
+def build_model(
+    schema: Any, *, exclude: Iterable[str] = (), references: Mapping[str, str] | None = None
+) -> ApiModel:
     """Read every operation of a loaded schemathesis OpenAPI schema."""
     from schemathesis.core.result import Ok
 
@@ -196,7 +198,49 @@ def build_model(schema: Any, *, exclude: Iterable[str] = ()) -> ApiModel:
     for operation in operations:
         operation.created_resource = operation.infer_created_resource(operations)
     _rebind_role_named_slots(operations)
+    if references:
+        _apply_references(operations, references)
     return ApiModel(operations=operations)
+
+
+def resources_of(operations: Iterable[Operation]) -> set[str]:
+    """Every resource the API returns or creates."""
+    out: set[str] = set()
+    for operation in operations:
+        out.update(output.resource for output in operation.outputs)
+        if operation.created_resource:
+            out.add(operation.created_resource)
+    return out
+
+
+def _apply_references(operations: list[Operation], references: Mapping[str, str]) -> None:
+    """Declared references (``assignee_id = "Agent"``): every parameter or top-level body field of
+    that name carries the named resource's ``id``."""
+    from .errors import ConfigurationError, did_you_mean
+    from .values import resolve
+
+    known = resources_of(operations)
+    for field_name, resource in references.items():
+        if resource not in known:
+            raise ConfigurationError(
+                f"api.references maps {field_name!r} to {resource!r}, which is no resource of the API."
+                f"{did_you_mean(resource, known)} Known resources: {', '.join(sorted(known))}."
+            )
+    for operation in operations:
+        kept = [
+            slot
+            for slot in operation.slots
+            if (str(slot.path[-1]) if slot.path else slot.name) not in references
+        ]
+        for parameter in operation.parameters:
+            if parameter.name in references:
+                kept.append(Slot(parameter.location, parameter.name, references[parameter.name], "id"))
+        body = resolve(operation.body_schema, operation.body_schema)
+        if isinstance(body, dict):
+            for name in body.get("properties", {}):
+                if name in references:
+                    kept.append(Slot(SlotLocation.BODY, name, references[name], "id", (name,)))
+        operation.slots = kept
 
 
 _ID_SUFFIX = re.compile(r"(_ids?|-ids?|_uuid|Ids?|IDs?|Uuid)$")

@@ -59,6 +59,7 @@ class CampaignSettings:
     exclude: tuple[str, ...] = ()
     timeout: float = 10.0
     names: tuple[str, ...] = ()
+    references: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.tenants, int) or isinstance(self.tenants, bool) or self.tenants < 2:
@@ -165,7 +166,7 @@ class Campaign:
         self.provisioner = provisioner
         self.listeners = list(listeners)
         self.redactor = redactor or Redactor()
-        self.api: ApiModel = build_model(schema)
+        self.api: ApiModel = build_model(schema, references=self.settings.references)
         self.provision_context = ProvisionContext(
             api=self.api, transport=transport, redactor=self.redactor, timeout=self.settings.timeout
         )
@@ -261,7 +262,7 @@ class Campaign:
             for operation in list(pending):
                 resource = operation.created_resource
                 assert resource is not None
-                if state.alive(resource):
+                if len(state.alive(resource)) >= self._wanted(resource):
                     pending.remove(operation)
                     progress = True
                     continue
@@ -269,7 +270,9 @@ class Campaign:
                     continue
                 pending.remove(operation)
                 progress = True
-                self._create(state, operation)
+                for _ in range(self._wanted(resource) - len(state.alive(resource))):
+                    if self._create(state, operation) is None:
+                        break
         if pending and self._seed_blocked_once(state):
             self.discover(state)
             self.seed(state)
@@ -279,6 +282,13 @@ class Campaign:
             self._note_seeding(
                 f"{state.tenant.name}: {operation.label} not called: no {missing} to create it under"
             )
+
+    def _wanted(self, resource: str) -> int:
+        """How many of a resource each tenant needs: two where one request takes two of them."""
+        for operation in self.api.operations:
+            if sum(1 for slot in operation.slots if slot.resource == resource) > 1:
+                return 2
+        return 1
 
     def _seed_blocked_once(self, state: _TenantState) -> bool:
         """Whether to retry seeding after discovery (which may find parents created as side effects)."""
@@ -546,12 +556,18 @@ class Campaign:
         if operation.body_schema is not None:
             request.body = generator.generate(operation.body_schema, required_only=required_only)
             request.has_body = True
+        placed: set[str] = set()
         for slot in operation.slots:
             instance = used.get(slot.resource)
             if instance is None:
                 if slot.location is SlotLocation.BODY:
                     _delete_path(request.body, slot.path)
                 continue
+            if slot.resource in placed:
+                # A second slot of the same resource (`fromItemId`, `toItemId`) takes another object.
+                others = [item for item in state.alive(slot.resource) if item is not instance]
+                instance = others[0] if others else instance
+            placed.add(slot.resource)
             _place(request, slot, instance.value(slot.field))
         return request, used
 

@@ -157,7 +157,7 @@ def parse_int(setting: str, resolved: ResolvedSetting, *, minimum: int | None = 
 # -- the isolation config file -------------------------------------------------------------------
 
 _TOP_KEYS = ("api", "tenants", "campaign")
-_API_KEYS = ("openapi_path", "exclude")
+_API_KEYS = ("openapi_path", "exclude", "references")
 _TENANT_KEYS = ("count", "signup", "login", "teardown", "auth", "accounts")
 _CALL_KEYS = ("operation", "body", "token", "token_header", "token_cookie")
 _AUTH_KEYS = ("header", "prefix", "cookie", "query")
@@ -176,6 +176,7 @@ class HarnessConfig:
     tenant_names: tuple[str, ...] = ()
     openapi_path: str | None = None
     exclude: tuple[str, ...] = ()
+    references: dict[str, str] = field(default_factory=dict)
     fail_on_suspected: bool = False
     timeout: float = 10.0
 
@@ -268,6 +269,14 @@ def parse_config(
         raise ConfigurationError(
             f'{where}: api.exclude must be a list of operation labels like "DELETE /accounts/{{id}}", got {exclude!r}.'
         )
+    references = api.get("references", {})
+    if not isinstance(references, dict) or not all(
+        isinstance(key, str) and isinstance(value, str) and value for key, value in references.items()
+    ):
+        raise ConfigurationError(
+            f"{where}: api.references must map field names to resource names, e.g. "
+            f'references = {{ assignee_id = "Agent" }}, got {references!r}.'
+        )
     fail_on = campaign.get("fail_on", "confirmed")
     if fail_on not in ("confirmed", "suspected"):
         raise ConfigurationError(
@@ -291,6 +300,7 @@ def parse_config(
         tenant_names=names,
         openapi_path=openapi_path,
         exclude=tuple(normalize_label(item) for item in exclude),
+        references=dict(references),
         fail_on_suspected=fail_on == "suspected",
         timeout=float(timeout),
     )

@@ -78,7 +78,12 @@ def prepare(
     )
     redactor = Redactor()
     campaign_settings = CampaignSettings(
-        tenants=tenants, seed=seed, exclude=config.exclude, timeout=config.timeout, names=config.tenant_names
+        tenants=tenants,
+        seed=seed,
+        exclude=config.exclude,
+        timeout=config.timeout,
+        names=config.tenant_names,
+        references=config.references,
     )
     report = None
     all_listeners = list(listeners)
