@@ -370,7 +370,8 @@ class Campaign:
         return None
 
     def _note_seeding(self, message: str) -> None:
-        self.result.seeding.append(message)
+        if message not in self.result.seeding:
+            self.result.seeding.append(message)
 
     def _harvest(
         self,
@@ -626,7 +627,7 @@ class Campaign:
             return
         request, _ = built
         response = self._send(attacker, request, operation, probe=True, slot="-")
-        coverage.probes += 1
+        coverage.probed("(no identifier)")
         if response is not None:
             self._judge_read(operation, attacker, None, request, response, "(no identifier)", setup=[])
         if not operation.is_safe:
@@ -681,7 +682,7 @@ class Campaign:
             before = self._read_all(victim, witnesses)
             own_before = self._witness_self(attacker)
         response = self._send(attacker, request, operation, probe=True, slot=slot_text)
-        coverage.probes += 1
+        coverage.probed(slot_text)
         if response is None:
             return
         victim_name = victim.tenant.name

@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
             spec.option.replace("--isolation-", "--"),
             dest=spec.name,
             default=None,
-            help=f"{spec.help} Env: {spec.env}.",
+            help=_cli_words(f"{spec.help} Env: {spec.env}."),
         )
     parser.add_argument(
         "--exit-zero", action="store_true", help="Exit 0 even when leaks are found (for demos)."

@@ -43,7 +43,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "--isolation-schema",
         "ISOLATION_SCHEMA",
         "API description: an OpenAPI URL, a file (with --isolation-base-url), or module:attr naming an "
-        "ASGI/WSGI app tested in-process. Without it the plugin does nothing.",
+        "ASGI/WSGI app tested in-process.",
     ),
     SettingSpec(
         "base_url",
@@ -252,6 +252,14 @@ def parse_config(
         provisioner = DeclarativeProvisioner(
             login=login, signup=signup, token=token, auth=auth, teardown_call=teardown
         )
+    elif "signup" in tenants and any(
+        key in tenants["signup"] for key in ("token", "token_header", "token_cookie")
+    ):
+        # An API whose signup answers with the credential itself (an API key) needs no login.
+        login = _call(tenants["signup"], where, "tenants.signup", token=True)
+        token = _token(tenants["signup"], where)
+        teardown = _call(tenants["teardown"], where, "tenants.teardown") if "teardown" in tenants else None
+        provisioner = DeclarativeProvisioner(login=login, token=token, auth=auth, teardown_call=teardown)
     elif "signup" in tenants:
         raise ConfigurationError(
             f"{where}: [tenants.signup] is set but [tenants.login] is missing. Add [tenants.login] with the "

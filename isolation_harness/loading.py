@@ -143,7 +143,11 @@ def _from_app(app: Any, source: str, openapi_path: str | None) -> tuple[Any, Tra
     detail = f" Last error: {_first_line(str(last))}" if last else ""
     raise SchemaLoadError(
         f"The app {source!r} serves no OpenAPI document at {tried}.{detail} "
-        "Set `openapi_path` in the [api] table of the isolation config to where it serves its description."
+        + (
+            "Check `openapi_path` in the [api] table of the isolation config."
+            if openapi_path
+            else "Set `openapi_path` in the [api] table of the isolation config to where it serves its description."
+        )
     )
 
 

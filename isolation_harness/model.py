@@ -217,7 +217,14 @@ class Coverage:
 
     operation: str
     probes: int = 0
+    slots: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
+    def probed(self, slot: str) -> None:
+        """Count one probe sent through ``slot``."""
+        self.probes += 1
+        if slot not in self.slots:
+            self.slots.append(slot)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"probes": self.probes, "skipped": list(self.skipped)}
+        return {"probes": self.probes, "slots": list(self.slots), "skipped": list(self.skipped)}

@@ -41,7 +41,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             dest=f"isolation_{spec.name}",
             default=None,
             metavar=spec.name.upper(),
-            help=f"{spec.help} Env: {spec.env}.",
+            help=f"{spec.help}{' Without it the plugin does nothing.' if spec.name == 'schema' else ''} Env: {spec.env}.",
         )
 
 
@@ -219,7 +219,11 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     result = run.result
     terminalreporter.section("isolation-harness")
-    terminalreporter.write_line(summarize(result))
+    if result.fatal:
+        terminalreporter.write_line(f"the campaign stopped: {result.fatal}")
+        terminalreporter.write_line(f"findings made before it stopped: {len(result.findings)}")
+    else:
+        terminalreporter.write_line(summarize(result))
     suspected = [f for f in result.findings if f.verdict is Verdict.SUSPECTED]
     if suspected and not run.config.fail_on_suspected:
         terminalreporter.write_line(

@@ -180,7 +180,8 @@ class DeclarativeProvisioner:
         if not token:
             raise ProvisioningError(
                 f"The login response of {self.login.operation} for tenant {tenant.name!r} has no token at "
-                f"{self.token.describe()} (HTTP {response.status_code}, headers: {sorted(response.headers)}). "
+                f"{self.token.describe()} (HTTP {response.status_code}, headers: {sorted(response.headers)}, "
+                f"body: {_shape(response)}). "
                 "Set `token` (JSON pointer), `token_header` or `token_cookie` in [tenants.login]."
             )
         context.redactor.add(token)
@@ -221,6 +222,18 @@ class DeclarativeProvisioner:
             raise ProvisioningError(
                 f"Calling {call.operation} for tenant {tenant.name!r} failed: {exc}"
             ) from None
+
+
+def _shape(response: requests.Response) -> str:
+    """The JSON pointers of a body's values, never the values: enough to find the token's place."""
+    try:
+        data: Any = response.json()
+    except ValueError:
+        return "not JSON"
+    from .model import format_pointer, iter_leaves
+
+    pointers = [format_pointer(path) for path, _ in iter_leaves(data)][:12]
+    return ", ".join(pointers) if pointers else "empty"
 
 
 def _secret_values(body: Any) -> list[str]:

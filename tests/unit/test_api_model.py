@@ -16,6 +16,7 @@ from isolation_harness.api import (
     looks_like_identifier,
     normalize_label,
 )
+from isolation_harness.errors import ConfigurationError
 from isolation_harness.model import Slot, SlotLocation
 
 
@@ -347,3 +348,80 @@ def test_looks_like_identifier_leaves_plural_words_ending_in_ids_alone(name: str
 @pytest.mark.parametrize("name", ["uid", "owner_uid", "ownerUid"])
 def test_looks_like_identifier_catches_uid(name: str) -> None:
     assert looks_like_identifier(name)
+
+
+# -- role-named fields and declared references -------------------------------------------------------
+
+
+def _role_schema() -> dict[str, Any]:
+    item = {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}
+    transfer_in = {
+        "type": "object",
+        "required": ["fromItemId", "toItemId"],
+        "properties": {
+            "fromItemId": {"type": "string"},
+            "toItemId": {"type": "string"},
+            "assignee_id": {"type": "string"},
+        },
+    }
+    transfer = {"type": "object", "properties": {"id": {"type": "string"}, **transfer_in["properties"]}}
+    agent = {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}
+
+    def ok(schema: dict[str, Any], status: str = "200") -> dict[str, Any]:
+        return {status: {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+
+    def body(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+    path_id = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/items": {
+                "post": {
+                    "requestBody": body({"type": "object", "properties": {"name": {"type": "string"}}}),
+                    "responses": ok(item, "201"),
+                }
+            },
+            "/items/{id}": {"get": {"parameters": path_id, "responses": ok(item)}},
+            "/agents": {
+                "post": {
+                    "requestBody": body({"type": "object", "properties": {"name": {"type": "string"}}}),
+                    "responses": ok(agent, "201"),
+                }
+            },
+            "/agents/{id}": {"get": {"parameters": path_id, "responses": ok(agent)}},
+            "/transfers": {"post": {"requestBody": body(transfer_in), "responses": ok(transfer, "201")}},
+        },
+    }
+
+
+def test_role_named_fields_point_at_the_resource_their_name_ends_with() -> None:
+    model = build_model(schemathesis.openapi.from_dict(_role_schema()))
+    transfer = model.by_label()["POST /transfers"]
+    bound = {slot.describe(): slot.resource for slot in transfer.slots}
+    assert bound.get("body /fromItemId") == "Item"
+    assert bound.get("body /toItemId") == "Item"
+    assert transfer.created_resource == "Transfer"
+
+
+def test_a_field_naming_no_resource_is_left_alone_without_a_reference() -> None:
+    model = build_model(schemathesis.openapi.from_dict(_role_schema()))
+    transfer = model.by_label()["POST /transfers"]
+    assert "body /assignee_id" not in {slot.describe() for slot in transfer.slots}
+
+
+def test_declared_references_bind_fields_by_name() -> None:
+    model = build_model(schemathesis.openapi.from_dict(_role_schema()), references={"assignee_id": "Agent"})
+    transfer = model.by_label()["POST /transfers"]
+    slots = {slot.describe(): (slot.resource, slot.field) for slot in transfer.slots}
+    assert slots["body /assignee_id"] == ("Agent", "id")
+
+
+def test_a_reference_to_an_unknown_resource_is_a_configuration_error() -> None:
+    with pytest.raises(
+        ConfigurationError,
+        match=r"api.references maps 'assignee_id' to 'Agnet', which is no resource of the API. Did you mean 'Agent'\?",
+    ):
+        build_model(schemathesis.openapi.from_dict(_role_schema()), references={"assignee_id": "Agnet"})

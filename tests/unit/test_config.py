@@ -348,7 +348,7 @@ def test_empty_config_has_no_provisioner() -> None:
         (
             {"api": {"openapi": "/openapi.json"}},
             "isolation.toml: unknown key 'openapi' in [api]. Did you mean 'openapi_path'? "
-            "Known keys: openapi_path, exclude.",
+            "Known keys: openapi_path, exclude, references.",
         ),
         (
             {"campaign": {"zzz": 1}},
@@ -499,3 +499,27 @@ def test_setting_names() -> None:
 def test_did_you_mean() -> None:
     assert did_you_mean("logn", ["login", "signup"]) == " Did you mean 'login'?"
     assert did_you_mean("zzz", ["login", "signup"]) == ""
+
+
+def test_signup_that_answers_with_the_credential_needs_no_login() -> None:
+    config = parse_config(
+        {
+            "tenants": {
+                "signup": {"operation": "POST /signup", "body": {"email": "{email}"}, "token": "/apiKey"},
+                "auth": {"query": "api_key"},
+            }
+        }
+    )
+    provisioner = config.provisioner
+    assert isinstance(provisioner, DeclarativeProvisioner)
+    assert provisioner.signup is None
+    assert provisioner.login.operation == "POST /signup"
+    assert provisioner.token.json_pointer == "/apiKey"
+
+
+def test_references_must_map_names_to_names() -> None:
+    with pytest.raises(ConfigurationError, match=r"api.references must map field names to resource names"):
+        parse_config({"api": {"references": {"assignee_id": 3}}})
+    assert parse_config({"api": {"references": {"assignee_id": "Agent"}}}).references == {
+        "assignee_id": "Agent"
+    }

@@ -174,7 +174,7 @@ def test_probe_error_and_coverage_to_dict() -> None:
     coverage = Coverage("GET /x", probes=3, skipped=["no Order"])
     exported = coverage.to_dict()
     exported["skipped"].append("mutated")
-    assert coverage.to_dict() == {"probes": 3, "skipped": ["no Order"]}
+    assert coverage.to_dict() == {"probes": 3, "slots": [], "skipped": ["no Order"]}
 
 
 def test_enums_are_strings() -> None:

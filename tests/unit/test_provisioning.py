@@ -362,7 +362,7 @@ def test_declarative_login_without_token(api_model: ApiModel) -> None:
 
     assert str(info.value) == (
         "The login response of POST /auth/session for tenant 'tenant-a' has no token at JSON pointer "
-        "'/access_token' (HTTP 204, headers: ['Content-Type']). Set `token` (JSON pointer), `token_header` "
+        "'/access_token' (HTTP 204, headers: ['Content-Type'], body: not JSON). Set `token` (JSON pointer), `token_header` "
         "or `token_cookie` in [tenants.login]."
     )
 
