@@ -236,9 +236,10 @@ def test_json_report_holds_findings_coverage_errors_and_stats(
 
     coverage = report["coverage"]
     assert list(coverage) == DISPATCH_OPERATIONS
-    assert coverage["POST /accounts"] == {"probes": 0, "skipped": ["used to provision tenants"]}
+    assert coverage["POST /accounts"] == {"probes": 0, "slots": [], "skipped": ["used to provision tenants"]}
     assert coverage["GET /orders/{order_id}"]["probes"] >= 2
-    assert all(set(entry) == {"probes", "skipped"} for entry in coverage.values())
+    assert all(set(entry) == {"probes", "slots", "skipped"} for entry in coverage.values())
+    assert coverage["GET /orders/{order_id}"]["slots"] == ["path order_id"]
     assert report["errors"] == []
 
     stats = report["stats"]
