@@ -29,6 +29,7 @@ from .model import (
     Slot,
     SlotLocation,
     Verdict,
+    format_pointer,
     iter_leaves,
     iter_objects,
 )
@@ -195,6 +196,7 @@ class Campaign:
             for operation in self.ordered_operations():
                 self.probe_operation(operation)
                 self._progress()
+            self.probe_tombstones()
             self.result.complete = True
         except BaseException as exc:
             self.result.fatal = f"{type(exc).__name__}: {self.redactor(str(exc))}"
@@ -606,6 +608,8 @@ class Campaign:
         if operation.label in self.excluded:
             coverage.skipped.append(self.excluded[operation.label])
             return
+        if operation.is_safe:
+            self._probe_search(operation, coverage)
         if not operation.slots:
             for attacker in self.states:
                 self._probe_unslotted(operation, attacker, coverage)
@@ -619,6 +623,120 @@ class Campaign:
                     continue
                 for variant in variants:
                     self._probe(operation, attacker, victim, variant, coverage)
+
+    def _probe_search(self, operation: Operation, coverage: Coverage) -> None:
+        """Free-text query parameters searched with another tenant's canary.
+
+        A search that matches across tenants hands back the victim's records. The search term is the
+        canary itself, so a record counts only where a field holds more than the term (an echo of the
+        term, ``{"q": "ih..."}``, is not a record of the victim's).
+        """
+        slot_names = {slot.name for slot in operation.slots if slot.location is SlotLocation.QUERY}
+        parameters = [
+            parameter
+            for parameter in operation.parameters
+            if parameter.location is SlotLocation.QUERY
+            and parameter.name not in slot_names
+            and not looks_like_identifier(parameter.name)
+            and _is_free_text(parameter.schema, self.states[0].tenant.canary)
+        ]
+        for parameter in parameters:
+            slot_text = f"query {parameter.name} (searched for the victim's canary)"
+            for attacker in self.states:
+                built = self.build_request(attacker, operation)
+                if built is None:
+                    continue
+                for victim in self.states:
+                    if victim is attacker:
+                        continue
+                    request = built[0].copy()
+                    canary = victim.tenant.canary
+                    request.query[parameter.name] = canary
+                    response = self._send(attacker, request, operation, probe=True, slot=slot_text)
+                    coverage.probed(slot_text)
+                    if response is None or not response.ok:
+                        continue
+                    for path, obj in iter_objects(response.json()):
+                        if not any(looks_like_identifier(key) for key in obj):
+                            continue
+                        field_name = next(
+                            (
+                                key
+                                for key, value in obj.items()
+                                if isinstance(value, str)
+                                and canary in value.lower()
+                                and value.lower() != canary
+                            ),
+                            None,
+                        )
+                        if field_name is None:
+                            continue
+                        where = format_pointer((*path, field_name))
+                        self._report(
+                            operation,
+                            FindingKind.READ,
+                            Verdict.CONFIRMED,
+                            "canary",
+                            attacker,
+                            victim.tenant.name,
+                            slot_text,
+                            response.status,
+                            f"HTTP {response.status}: a search for {victim.tenant.name}'s canary {canary} returned "
+                            f"its record, body {where}: {str(obj[field_name])[:80]}",
+                            request,
+                            [],
+                        )
+                        break
+
+    def probe_tombstones(self) -> None:
+        """Objects their owner deleted must not stay readable by another tenant.
+
+        For every delete operation, the victim creates a fresh object and deletes it itself; every
+        other tenant then reads it through each read operation that takes it.
+        """
+        creators = self.api.creators()
+        for delete in self.api.operations:
+            if not delete.is_delete or delete.label in self.excluded:
+                continue
+            path_slots = [slot for slot in delete.slots if slot.location is SlotLocation.PATH]
+            if not path_slots:
+                continue
+            resource = path_slots[-1].resource
+            readers = [
+                op
+                for op in self.api.operations
+                if op.is_safe
+                and op.label not in self.excluded
+                and any(s.resource == resource for s in op.slots)
+            ]
+            makers = [op for op in creators.get(resource, []) if op.label not in self.excluded]
+            if not readers or not makers:
+                continue
+            for victim in self.states:
+                instance = self._create(victim, makers[0])
+                if instance is None:
+                    continue
+                built = self.build_request(victim, delete, pinned={resource: instance})
+                if built is None:
+                    continue
+                response = self._send(victim, built[0], delete)
+                if response is None or not response.ok:
+                    continue
+                self._retire(victim, instance)
+                for reader in readers:
+                    slot = next(s for s in reader.slots if s.resource == resource)
+                    for attacker in self.states:
+                        if attacker is not victim:
+                            self._probe(
+                                reader,
+                                attacker,
+                                victim,
+                                (slot,),
+                                self.result.coverage[reader.label],
+                                targeted={resource: instance},
+                                note=" (deleted by its owner)",
+                            )
+                victim.dirty = False
 
     def _probe_unslotted(self, operation: Operation, attacker: _TenantState, coverage: Coverage) -> None:
         built = self.build_request(attacker, operation)
@@ -641,10 +759,13 @@ class Campaign:
         victim: _TenantState,
         variant: tuple[Slot, ...],
         coverage: Coverage,
+        *,
+        targeted: dict[str, Instance] | None = None,
+        note: str = "",
     ) -> None:
-        slot_text = " + ".join(slot.describe() for slot in variant)
+        slot_text = " + ".join(slot.describe() for slot in variant) + note
         # The victim's consistent identifiers for the variant's slots.
-        victim_used = self._choose_instances(victim, operation, {})
+        victim_used = self._choose_instances(victim, operation, dict(targeted or {}))
         if victim_used is None or any(slot.resource not in victim_used for slot in variant):
             missing = sorted(
                 {slot.resource for slot in variant if not victim_used or slot.resource not in victim_used}
@@ -680,7 +801,8 @@ class Campaign:
         if not operation.is_safe:
             witnesses = self._witnesses(victim, targets)
             before = self._read_all(victim, witnesses)
-            own_before = self._witness_self(attacker)
+            own_views = self._own_views(attacker)
+            own_before = self._read_all(attacker, own_views)
         response = self._send(attacker, request, operation, probe=True, slot=slot_text)
         coverage.probed(slot_text)
         if response is None:
@@ -711,8 +833,11 @@ class Campaign:
                 setup,
             )
         elif response.ok:
-            own_after = self._witness_self(attacker)
-            acted_on_caller = compare_snapshots(own_before, own_after, volatile_paths={})
+            own_after = self._read_all(attacker, own_views)
+            own_volatile = {
+                f"{view.request.method} {view.request.path}": view.volatile for view, _ in own_views
+            }
+            acted_on_caller = compare_snapshots(own_before, own_after, volatile_paths=own_volatile)
             if not acted_on_caller and not self._body_is_callers_own(attacker, response):
                 self._report(
                     operation,
@@ -827,8 +952,9 @@ class Campaign:
                 break
         return out
 
-    def _witness_self(self, state: _TenantState) -> list[Snapshot]:
-        views = [
+    def _own_views(self, state: _TenantState) -> list[tuple[_View, Operation]]:
+        """The tenant's reads that take no identifier (``/me``, lists): where acting on the caller shows."""
+        return [
             (view, op)
             for op in self.api.operations
             if op.is_safe
@@ -836,7 +962,6 @@ class Campaign:
             and op.label not in self.excluded
             and (view := state.views.get(op.label)) is not None
         ]
-        return self._read_all(state, views)
 
     def _read_all(self, state: _TenantState, witnesses: Sequence[tuple[_View, Operation]]) -> list[Snapshot]:
         out = []
@@ -994,6 +1119,43 @@ def _same_identity(left: dict[str, Any], right: dict[str, Any]) -> bool:
         return all(left[key] == right[key] for key in keys)
     shared = [key for key in left.keys() & right.keys() if left[key] is not None]
     return bool(shared) and all(left[key] == right[key] for key in shared)
+
+
+def _is_free_text(schema: Any, sample: str) -> bool:
+    """Whether a parameter takes free text that a tenant's canary fits (a search term, a filter)."""
+    if not isinstance(schema, dict):
+        return False
+    for keyword in ("anyOf", "oneOf"):
+        if keyword in schema:
+            options = [
+                option
+                for option in schema[keyword]
+                if not (isinstance(option, dict) and option.get("type") == "null")
+            ]
+            merged = {key: value for key, value in schema.items() if key != keyword}
+            return (
+                len(options) == 1
+                and isinstance(options[0], dict)
+                and _is_free_text({**merged, **options[0]}, sample)
+            )
+    kind = schema.get("type")
+    if kind != "string" and not (isinstance(kind, list) and "string" in kind):
+        return False
+    if "enum" in schema or "format" in schema or "$ref" in schema or "const" in schema:
+        return False
+    if int(schema.get("maxLength", len(sample))) < len(sample) or int(schema.get("minLength", 0)) > len(
+        sample
+    ):
+        return False
+    pattern = schema.get("pattern")
+    if pattern:
+        import re
+
+        try:
+            return re.search(pattern, sample) is not None
+        except re.error:
+            return False
+    return True
 
 
 def _credential_carriers(tenant: Tenant) -> set[str]:
