@@ -97,7 +97,28 @@ class HTTPTransport:
         return BoundSession(self._base_url)
 
 
-class ASGITransport:
+class _InProcessTransport:
+    """Sessions whose requests reach an application object through an adapter, not a socket."""
+
+    kind = "in-process"
+
+    def __init__(self, adapter: requests.adapters.BaseAdapter, base_path: str) -> None:
+        # One adapter for every session (for ASGI it shares schemathesis's event-loop thread).
+        self._adapter = adapter
+        self._base_url = IN_PROCESS_BASE_URL + base_path.rstrip("/")
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    def session(self) -> BoundSession:
+        session = BoundSession(self._base_url)
+        session.mount("http://", self._adapter)
+        session.mount("https://", self._adapter)
+        return session
+
+
+class ASGITransport(_InProcessTransport):
     """In-process calls to an ASGI application (FastAPI, Starlette, ...)."""
 
     kind = "asgi"
@@ -106,40 +127,17 @@ class ASGITransport:
         from schemathesis.python.asgi import ASGIClient
 
         self.app = app
-        # One adapter for every session: it shares schemathesis's event-loop thread.
-        self._adapter = ASGIClient(app).adapter
-        self._base_url = IN_PROCESS_BASE_URL + base_path.rstrip("/")
-
-    @property
-    def base_url(self) -> str:
-        return self._base_url
-
-    def session(self) -> BoundSession:
-        session = BoundSession(self._base_url)
-        session.mount("http://", self._adapter)
-        session.mount("https://", self._adapter)
-        return session
+        super().__init__(ASGIClient(app).adapter, base_path)
 
 
-class WSGITransport:
+class WSGITransport(_InProcessTransport):
     """In-process calls to a WSGI application (Flask, Django, ...)."""
 
     kind = "wsgi"
 
     def __init__(self, app: Callable[..., Any], base_path: str = "") -> None:
         self.app = app
-        self._adapter = _WSGIAdapter(app)
-        self._base_url = IN_PROCESS_BASE_URL + base_path.rstrip("/")
-
-    @property
-    def base_url(self) -> str:
-        return self._base_url
-
-    def session(self) -> BoundSession:
-        session = BoundSession(self._base_url)
-        session.mount("http://", self._adapter)
-        session.mount("https://", self._adapter)
-        return session
+        super().__init__(_WSGIAdapter(app), base_path)
 
 
 class _HeaderList:

@@ -10,7 +10,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from isolation_harness import Campaign, CampaignResult, CampaignSettings, load_api, load_app, load_config
+from isolation_harness import (
+    Campaign,
+    CampaignResult,
+    CampaignSettings,
+    LoadedApi,
+    load_api,
+    load_app,
+    load_config,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DISPATCH_CONFIG = EXAMPLES / "dispatch_api" / "isolation.toml"
@@ -19,30 +27,23 @@ NOTEBOOK_CONFIG = EXAMPLES / "notebook_api" / "isolation.toml"
 
 def run_in_process(app: Any, config_path: Path, *, tenants: int = 2, seed: int = 0) -> CampaignResult:
     """A whole campaign against an app object, in-process."""
-    config = load_config(config_path)
-    assert config.provisioner is not None
-    api = load_app(app)
-    campaign = Campaign(
-        schema=api.schema,
-        transport=api.transport,
-        provisioner=config.provisioner,
-        settings=CampaignSettings(tenants=tenants, seed=seed),
-    )
-    return campaign.run()
+    return _run(load_app(app), config_path, tenants=tenants, seed=seed)
 
 
 def run_over_http(url: str, config_path: Path, *, tenants: int = 2) -> CampaignResult:
     """A whole campaign against a server, over real HTTP."""
+    return _run(load_api(url), config_path, tenants=tenants, seed=0)
+
+
+def _run(api: LoadedApi, config_path: Path, *, tenants: int, seed: int) -> CampaignResult:
     config = load_config(config_path)
     assert config.provisioner is not None
-    api = load_api(url)
-    campaign = Campaign(
-        schema=api.schema,
-        transport=api.transport,
-        provisioner=config.provisioner,
-        settings=CampaignSettings(tenants=tenants),
+    settings = CampaignSettings(
+        tenants=tenants, seed=seed, exclude=config.exclude, references=config.references
     )
-    return campaign.run()
+    return Campaign(
+        schema=api.schema, transport=api.transport, provisioner=config.provisioner, settings=settings
+    ).run()
 
 
 def _free_port() -> int:
