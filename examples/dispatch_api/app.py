@@ -1,42 +1,74 @@
 """The Dispatch FastAPI application: a multi-tenant shipping service."""
 
+import html
 import os
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Security, status
+from fastapi import (
+    APIRouter,
+    Cookie,
+    Depends,
+    FastAPI,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+    Security,
+    status,
+)
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .catalogue import SERVICES
+from .headers import ResponseHeaders, document_headers
 from .models import (
     Account,
     AccountCreate,
     Customer,
     CustomerIn,
     ErrorDetail,
+    ExportCreate,
+    ExportedOrder,
+    ExportJob,
+    ExportStatus,
     Invoice,
     Label,
     LabelCreate,
     LoginRequest,
+    Me,
     Order,
     OrderCreate,
     OrderStatus,
     OrderUpdate,
     Parcel,
     ParcelCreate,
+    Preferences,
     Service,
+    Share,
+    ShareCreate,
     Token,
     Tracking,
+    Webhook,
+    WebhookCreate,
 )
 from .store import DuplicateEmailError, Store
 from .vulnerabilities import (
     BODY_REFERENCE_UNCHECKED,
     DELETE_BY_ID,
+    DELETE_THEN_REUSE,
     ENV_VAR,
+    ERROR_MESSAGE_LEAK,
+    EXPORT_JOB_UNCHECKED,
     LIST_UNFILTERED,
     NESTED_CHILD_UNCHECKED,
+    NESTED_PARENT_UNCHECKED,
     READ_BY_ID,
+    SEARCH_ACROSS_TENANTS,
+    WEBHOOK_SECRET_LEAK,
     WRITE_BY_ID,
     validate_vulnerabilities,
     vulnerabilities_from_env,
@@ -44,10 +76,16 @@ from .vulnerabilities import (
 
 DESCRIPTION = """\
 Dispatch lets businesses create shipment orders, add parcels, buy postage labels and keep an address book.
+Orders can be searched, exported, and shared read-only with other Dispatch accounts; webhooks report
+events in your account to your own systems.
 
 Sign up with `POST /accounts`, exchange your credentials for a token with `POST /auth/login`, then send it
-as `Authorization: Bearer <token>`. The service catalogue (`GET /services`) is public.
+as `Authorization: Bearer <token>`. The service catalogue (`GET /services`) is public, and so are the
+web pages `GET /login` and `GET /dashboard`, which use a browser session instead of the token.
+
+Every response carries an `X-Request-Id` header; a GET of a single object also carries an `ETag`.
 """
+SESSION_COOKIE = "dispatch_session"
 
 bearer = HTTPBearer(
     auto_error=False, scheme_name="bearerAuth", description="Access token from `POST /auth/login`."
@@ -123,10 +161,77 @@ def login(body: LoginRequest, store: StoreDep) -> Token:
     return Token(access_token=token)
 
 
-@router.get("/me", response_model=Account, tags=["accounts"])
-def get_me(account: CurrentAccount) -> Account:
-    """The account of the caller."""
-    return account
+@router.get("/me", response_model=Me, tags=["accounts"])
+def get_me(account: CurrentAccount) -> Me:
+    """The account of the caller, with the server's current time."""
+    return Me(**account.model_dump(), server_time=datetime.now(UTC))
+
+
+@router.get("/me/preferences", response_model=Preferences, tags=["accounts"])
+def get_preferences(account: CurrentAccount, store: StoreDep) -> Preferences:
+    """Your display and notification preferences (defaults until you set them)."""
+    return store.get_preferences(account.id)
+
+
+@router.put(
+    "/users/{username}/preferences",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["accounts"],
+)
+def set_preferences(
+    username: Annotated[
+        str,
+        Path(
+            min_length=1,
+            max_length=254,
+            description="Username of the user, which is the email they sign in with. Kept for clients of "
+            "API v0; the preferences changed are always the caller's own.",
+        ),
+    ],
+    body: Preferences,
+    account: CurrentAccount,
+    store: StoreDep,
+) -> None:
+    """Replace the preferences of the signed-in user.
+
+    A Dispatch account has a single user, so this always changes the caller's own preferences, whatever
+    `username` says; read them back with `GET /me/preferences`.
+    """
+    store.set_preferences(account.id, body)
+
+
+# --- web pages ---------------------------------------------------------------------------------
+
+
+@public.get("/login", response_class=HTMLResponse, tags=["web"])
+def login_page() -> HTMLResponse:
+    """The sign-in page of the web app."""
+    return HTMLResponse("<html>Log in</html>")
+
+
+@public.get(
+    "/dashboard",
+    response_class=HTMLResponse,
+    responses={
+        302: {
+            "description": "No valid session cookie: redirect to the sign-in page",
+            "headers": {"Location": {"description": "`/login`", "schema": {"type": "string"}}},
+        }
+    },
+    tags=["web"],
+)
+def dashboard(
+    store: StoreDep,
+    session: Annotated[
+        str | None,
+        Cookie(alias=SESSION_COOKIE, description="Browser session of the web app (not the API token header)"),
+    ] = None,
+) -> Response:
+    """The web dashboard; browsers without a session are sent to the sign-in page."""
+    account = store.account_for_token(session) if session else None
+    if account is None:
+        return RedirectResponse("/login", status_code=status.HTTP_302_FOUND)
+    return HTMLResponse(f"<html>Dashboard of {html.escape(account.company_name)}</html>")
 
 
 # --- catalogue ---------------------------------------------------------------------------------
@@ -159,11 +264,29 @@ def list_orders(
     return store.list_orders(owner, status_filter)
 
 
+# Declared before `/orders/{order_id}`, which would otherwise take `search` for an order id.
+@router.get("/orders/search", response_model=list[Order], tags=["orders"])
+def search_orders(
+    q: Annotated[
+        str,
+        Query(min_length=1, max_length=200, description="Text to find in the recipient name or reference"),
+    ],
+    request: Request,
+    account: CurrentAccount,
+    store: StoreDep,
+) -> list[Order]:
+    """Search your orders by recipient name or reference (case-insensitive), oldest first."""
+    owner = None if _vulnerable(request, SEARCH_ACROSS_TENANTS) else account.id
+    return store.search_orders(owner, q)
+
+
 @router.get("/orders/{order_id}", response_model=Order, responses=_errors(404), tags=["orders"])
 def get_order(order_id: str, request: Request, account: CurrentAccount, store: StoreDep) -> Order:
     """Get one of your orders."""
     owner = None if _vulnerable(request, READ_BY_ID) else account.id
     order = store.get_order(order_id, owner)
+    if order is None and _vulnerable(request, DELETE_THEN_REUSE):
+        order = store.get_deleted_order(order_id)
     if order is None:
         raise _not_found("Order")
     return order
@@ -188,6 +311,30 @@ def delete_order(order_id: str, account: CurrentAccount, store: StoreDep) -> Non
     """Delete an order and its parcels."""
     if not store.delete_order(order_id, account.id):
         raise _not_found("Order")
+
+
+# --- sharing -----------------------------------------------------------------------------------
+
+
+@router.post(
+    "/orders/{order_id}/shares",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Share,
+    responses=_errors(404),
+    tags=["sharing"],
+)
+def share_order(order_id: str, body: ShareCreate, account: CurrentAccount, store: StoreDep) -> Share:
+    """Let another Dispatch account, named by its sign-in email, read one of your orders."""
+    share = store.share_order(order_id, account.id, body.account_email)
+    if share is None:
+        raise _not_found("Order")
+    return share
+
+
+@router.get("/shared-orders", response_model=list[Order], tags=["sharing"])
+def list_shared_orders(account: CurrentAccount, store: StoreDep) -> list[Order]:
+    """Orders other accounts have shared with you, oldest first."""
+    return store.list_shared_orders(account.email)
 
 
 # --- parcels -----------------------------------------------------------------------------------
@@ -218,9 +365,10 @@ def create_parcel(order_id: str, body: ParcelCreate, account: CurrentAccount, st
 @router.get(
     "/orders/{order_id}/parcels", response_model=list[Parcel], responses=_errors(404), tags=["parcels"]
 )
-def list_parcels(order_id: str, account: CurrentAccount, store: StoreDep) -> list[Parcel]:
+def list_parcels(order_id: str, request: Request, account: CurrentAccount, store: StoreDep) -> list[Parcel]:
     """List the parcels of an order."""
-    _owned_order(store, order_id, account)
+    if not _vulnerable(request, NESTED_PARENT_UNCHECKED):
+        _owned_order(store, order_id, account)
     return store.list_parcels(order_id)
 
 
@@ -302,16 +450,27 @@ def create_customer(body: CustomerIn, account: CurrentAccount, store: StoreDep) 
 
 
 @router.get("/customers", response_model=list[Customer], tags=["customers"])
-def list_customers(account: CurrentAccount, store: StoreDep) -> list[Customer]:
-    """List your address book, oldest first."""
-    return store.list_customers(account.id)
+def list_customers(
+    account: CurrentAccount,
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=100, description="Most contacts to return")] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Contacts to skip")] = 0,
+) -> list[Customer]:
+    """List your address book, oldest first, one page at a time."""
+    return store.list_customers(account.id, limit, offset)
 
 
 @router.get("/customers/{customer_id}", response_model=Customer, responses=_errors(404), tags=["customers"])
-def get_customer(customer_id: str, account: CurrentAccount, store: StoreDep) -> Customer:
+def get_customer(customer_id: str, request: Request, account: CurrentAccount, store: StoreDep) -> Customer:
     """Get a contact from your address book."""
     customer = store.get_customer(customer_id, account.id)
     if customer is None:
+        owner = store.customer_owner(customer_id) if _vulnerable(request, ERROR_MESSAGE_LEAK) else None
+        if owner is not None:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND,
+                detail=f"Customer {customer_id} belongs to {owner.company_name} ({owner.email})",
+            )
         raise _not_found("Customer")
     return customer
 
@@ -340,11 +499,111 @@ def delete_customer(customer_id: str, request: Request, account: CurrentAccount,
         raise _not_found("Customer")
 
 
+# --- exports -----------------------------------------------------------------------------------
+
+
+@router.post(
+    "/exports",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ExportJob,
+    responses={
+        202: {"headers": {"Location": {"description": "Where to poll the job", "schema": {"type": "string"}}}}
+    },
+    tags=["exports"],
+)
+def create_export(
+    body: ExportCreate, response: Response, account: CurrentAccount, store: StoreDep
+) -> ExportJob:
+    """Start exporting your orders; poll the job until it is `done`, then download it."""
+    job = store.create_export(account, body)
+    response.headers["Location"] = f"/exports/{job.id}"
+    return job
+
+
+@router.get("/exports/{export_id}", response_model=ExportJob, responses=_errors(404), tags=["exports"])
+def get_export(export_id: str, request: Request, account: CurrentAccount, store: StoreDep) -> ExportJob:
+    """Poll an export job."""
+    owner = None if _vulnerable(request, EXPORT_JOB_UNCHECKED) else account.id
+    job = store.poll_export(export_id, owner)
+    if job is None:
+        raise _not_found("Export")
+    return job
+
+
+@router.get(
+    "/exports/{export_id}/download",
+    response_model=list[ExportedOrder],
+    responses=_errors(404, 409),
+    tags=["exports"],
+)
+def download_export(
+    export_id: str, request: Request, account: CurrentAccount, store: StoreDep
+) -> list[ExportedOrder]:
+    """Download a finished export: your orders as they were when you requested it."""
+    owner = None if _vulnerable(request, EXPORT_JOB_UNCHECKED) else account.id
+    found = store.export_rows(export_id, owner)
+    if found is None:
+        raise _not_found("Export")
+    job, rows = found
+    if job.status is not ExportStatus.DONE:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail="Export is not ready yet; poll GET /exports/{export_id} until its status is done",
+        )
+    return rows
+
+
+# --- webhooks ----------------------------------------------------------------------------------
+
+
+@router.post("/webhooks", status_code=status.HTTP_201_CREATED, response_model=Webhook, tags=["webhooks"])
+def create_webhook(body: WebhookCreate, account: CurrentAccount, store: StoreDep) -> Webhook:
+    """Register a URL to call when the chosen events happen; the response holds its signing secret."""
+    return store.create_webhook(account.id, body)
+
+
+@router.get("/webhooks", response_model=list[Webhook], tags=["webhooks"])
+def list_webhooks(account: CurrentAccount, store: StoreDep) -> list[Webhook]:
+    """List your webhooks, oldest first."""
+    return store.list_webhooks(account.id)
+
+
+@router.get("/webhooks/{webhook_id}", response_model=Webhook, responses=_errors(404), tags=["webhooks"])
+def get_webhook(webhook_id: str, request: Request, account: CurrentAccount, store: StoreDep) -> Webhook:
+    """Get one of your webhooks."""
+    owner = None if _vulnerable(request, WEBHOOK_SECRET_LEAK) else account.id
+    webhook = store.get_webhook(webhook_id, owner)
+    if webhook is None:
+        raise _not_found("Webhook")
+    return webhook
+
+
+@router.delete(
+    "/webhooks/{webhook_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_errors(404),
+    tags=["webhooks"],
+)
+def delete_webhook(webhook_id: str, account: CurrentAccount, store: StoreDep) -> None:
+    """Delete one of your webhooks."""
+    if not store.delete_webhook(webhook_id, account.id):
+        raise _not_found("Webhook")
+
+
 # --- application -------------------------------------------------------------------------------
 
 
 def _operation_id(route: APIRoute) -> str:
     return route.name
+
+
+class Dispatch(FastAPI):
+    """A FastAPI application whose OpenAPI document also describes the headers of every response."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            document_headers(super().openapi())
+        return super().openapi()
 
 
 def create_app(vulnerabilities: Iterable[str] = ()) -> FastAPI:
@@ -354,7 +613,7 @@ def create_app(vulnerabilities: Iterable[str] = ()) -> FastAPI:
     ValueError.
     """
     enabled = validate_vulnerabilities(vulnerabilities)
-    app = FastAPI(
+    app = Dispatch(
         title="Dispatch",
         version="1.0.0",
         description=DESCRIPTION,
@@ -364,6 +623,7 @@ def create_app(vulnerabilities: Iterable[str] = ()) -> FastAPI:
     app.state.vulnerabilities = enabled
     app.include_router(public)
     app.include_router(router)
+    app.add_middleware(ResponseHeaders)
     return app
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, Field
 
@@ -28,6 +29,26 @@ Email = Annotated[
     str,
     AfterValidator(_check_email),
     Field(min_length=3, max_length=254, json_schema_extra={"format": "email"}, examples=["ops@example.com"]),
+]
+
+
+def _check_web_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(char.isspace() for char in value):
+        raise ValueError("value is not an absolute http(s) URL")
+    return value
+
+
+# A string with `format: uri` in the schema; only absolute http(s) URLs are accepted.
+WebUrl = Annotated[
+    str,
+    AfterValidator(_check_web_url),
+    Field(
+        min_length=10,
+        max_length=2000,
+        json_schema_extra={"format": "uri"},
+        examples=["https://hooks.example.com/dispatch"],
+    ),
 ]
 Phone = Annotated[
     str,
@@ -61,6 +82,28 @@ class TrackingStatus(str, Enum):
     DELIVERED = "delivered"
 
 
+class ExportKind(str, Enum):
+    """What an export contains."""
+
+    ORDERS = "orders"
+
+
+class ExportStatus(str, Enum):
+    """Progress of an export job."""
+
+    PENDING = "pending"
+    DONE = "done"
+
+
+class WebhookEvent(str, Enum):
+    """An event a webhook can subscribe to."""
+
+    ORDER_CREATED = "order.created"
+    ORDER_UPDATED = "order.updated"
+    ORDER_DELETED = "order.deleted"
+    LABEL_CREATED = "label.created"
+
+
 class ErrorDetail(BaseModel):
     """Error body returned with every 4xx status except validation errors."""
 
@@ -85,6 +128,12 @@ class Account(BaseModel):
     company_name: str
     email: str = Field(json_schema_extra={"format": "email"})
     created_at: datetime
+
+
+class Me(Account):
+    """The caller's account, as seen at the time of the request."""
+
+    server_time: datetime = Field(description="The server's current time; different on every call")
 
 
 class LoginRequest(BaseModel):
@@ -276,3 +325,94 @@ class Customer(BaseModel):
     notes: str | None
     created_at: datetime
     updated_at: datetime
+
+
+# --- Sharing -----------------------------------------------------------------------------------
+
+
+class ShareCreate(BaseModel):
+    """Request to let another Dispatch account read one of your orders."""
+
+    account_email: Email = Field(description="Sign-in email of the account to share the order with")
+
+
+class Share(BaseModel):
+    """Read access to an order granted to another account."""
+
+    id: str
+    order_id: str
+    account_email: str = Field(json_schema_extra={"format": "email"})
+
+
+# --- Exports -----------------------------------------------------------------------------------
+
+
+class ExportCreate(BaseModel):
+    """Request to export your data."""
+
+    kind: ExportKind
+
+
+class ExportJob(BaseModel):
+    """An asynchronous export; poll it until `status` is `done`, then download it."""
+
+    id: str
+    kind: ExportKind
+    status: ExportStatus
+    requested_by: str = Field(
+        json_schema_extra={"format": "email"}, description="Email of the account that requested the export"
+    )
+    row_count: int = Field(ge=0, description="Number of rows in the export")
+    created_at: datetime
+
+
+class ExportedOrder(BaseModel):
+    """One row of an orders export: an order as it was when the export was requested."""
+
+    order_id: str
+    status: OrderStatus
+    recipient_name: str
+    recipient_phone: str
+    recipient_address: Address
+    reference: str | None
+    item_count: int = Field(ge=1, description="Total number of units in the order")
+    created_at: datetime
+
+
+# --- Webhooks ----------------------------------------------------------------------------------
+
+
+class WebhookCreate(BaseModel):
+    """Request to register a webhook; duplicate events are ignored."""
+
+    url: WebUrl
+    events: list[WebhookEvent] = Field(min_length=1, max_length=20)
+
+
+class Webhook(BaseModel):
+    """A URL Dispatch calls when one of the subscribed events happens in your account."""
+
+    id: str
+    url: str = Field(json_schema_extra={"format": "uri"})
+    events: list[WebhookEvent]
+    signing_secret: str = Field(
+        description="Secret that signs every delivery (HMAC-SHA256); shown only to the webhook's owner"
+    )
+    created_at: datetime
+
+
+# --- Preferences -------------------------------------------------------------------------------
+
+
+class Preferences(BaseModel):
+    """Display and notification preferences of a user."""
+
+    locale: str = Field(pattern=r"^[a-z]{2}-[A-Z]{2}$", examples=["en-GB"], description="BCP 47 locale")
+    timezone: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z]+(/[A-Za-z_]+){0,2}$",
+        examples=["Europe/London"],
+        description="IANA time zone name",
+    )
+    marketing_emails: bool

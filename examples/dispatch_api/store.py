@@ -1,7 +1,8 @@
 """SQLite persistence of the Dispatch API.
 
 Every lookup of a tenant-owned row takes an `owner` account id; passing `None` skips the ownership check
-(only the deliberately vulnerable code paths do that).
+(only the deliberately vulnerable code paths do that). Deleted orders are kept with a `deleted_at` time and
+are invisible to every read, except `get_deleted_order`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from .models import (
     Address,
     Customer,
     CustomerIn,
+    ExportCreate,
+    ExportedOrder,
+    ExportJob,
+    ExportStatus,
     Invoice,
     Label,
     Order,
@@ -33,16 +38,21 @@ from .models import (
     OrderUpdate,
     Parcel,
     ParcelCreate,
+    Preferences,
     ServiceCode,
+    Share,
     Tracking,
     TrackingEvent,
     TrackingStatus,
+    Webhook,
+    WebhookCreate,
 )
 
 # Kept low so the example starts tenants quickly; a production service needs a much higher cost.
 PASSWORD_HASH_ITERATIONS = 20_000
 CURRENCY = "GBP"
 ONLINE_LOCATION = "Dispatch online"
+DEFAULT_PREFERENCES = Preferences(locale="en-GB", timezone="Europe/London", marketing_emails=False)
 
 _SCHEMA = """
 CREATE TABLE accounts (
@@ -67,7 +77,8 @@ CREATE TABLE orders (
     reference TEXT,
     items TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
 );
 CREATE TABLE parcels (
     id TEXT PRIMARY KEY,
@@ -119,10 +130,42 @@ CREATE TABLE customers (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
+CREATE TABLE shares (
+    id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    account_email TEXT NOT NULL COLLATE NOCASE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE exports (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    row_count INTEGER NOT NULL,
+    rows TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    signing_secret TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE preferences (
+    account_id TEXT PRIMARY KEY REFERENCES accounts(id),
+    locale TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    marketing_emails INTEGER NOT NULL
+);
 CREATE INDEX orders_by_account ON orders(account_id);
 CREATE INDEX parcels_by_order ON parcels(order_id);
 CREATE INDEX customers_by_account ON customers(account_id);
 CREATE INDEX invoices_by_account ON invoices(account_id);
+CREATE INDEX shares_by_email ON shares(account_email);
+CREATE INDEX webhooks_by_account ON webhooks(account_id);
 """
 
 
@@ -160,6 +203,10 @@ _DUMMY_HASH = _hash_password("not-a-real-password")
 
 def _scope_clause(value: str | None, column: str = "account_id") -> tuple[str, tuple[str, ...]]:
     return ("", ()) if value is None else (f" AND {column} = ?", (value,))
+
+
+# The condition that an order (aliased `o` where needed) has not been deleted.
+_LIVE = "deleted_at IS NULL"
 
 
 class Store:
@@ -215,6 +262,14 @@ class Store:
             db.execute("INSERT INTO sessions VALUES (?, ?, ?)", (token, row["id"], _now()))
         return token
 
+    def get_account(self, account_id: str) -> Account | None:
+        """Return an account by id."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT id, company_name, email, created_at FROM accounts WHERE id = ?", (account_id,)
+            ).fetchone()
+        return None if row is None else Account.model_validate(dict(row))
+
     def account_for_token(self, token: str) -> Account | None:
         """Return the account an access token belongs to."""
         with self._lock:
@@ -252,8 +307,10 @@ class Store:
         }
         with self._transaction() as db:
             db.execute(
-                "INSERT INTO orders VALUES (:id, :account_id, :status, :recipient_name, :recipient_phone, "
-                ":recipient_address, :reference, :items, :created_at, :updated_at)",
+                "INSERT INTO orders (id, account_id, status, recipient_name, recipient_phone, "
+                "recipient_address, reference, items, created_at, updated_at) VALUES (:id, :account_id, "
+                ":status, :recipient_name, :recipient_phone, :recipient_address, :reference, :items, "
+                ":created_at, :updated_at)",
                 row,
             )
         return self._order_row(order_id, owner)
@@ -265,7 +322,7 @@ class Store:
 
     def list_orders(self, owner: str | None, status: OrderStatus | None = None) -> list[Order]:
         """List orders, oldest first; `owner=None` lists every account's orders."""
-        sql = "SELECT * FROM orders WHERE 1 = 1"
+        sql = f"SELECT * FROM orders WHERE {_LIVE}"
         params: list[str] = []
         if owner is not None:
             sql += " AND account_id = ?"
@@ -282,9 +339,34 @@ class Store:
         clause, params = _scope_clause(owner)
         with self._lock:
             row = self._conn.execute(
-                "SELECT * FROM orders WHERE id = ?" + clause, (order_id, *params)
+                f"SELECT * FROM orders WHERE id = ? AND {_LIVE}" + clause, (order_id, *params)
             ).fetchone()
         return None if row is None else self._order(row)
+
+    def get_deleted_order(self, order_id: str) -> Order | None:
+        """Return a deleted order, whoever owns it (only a deliberately vulnerable path uses this)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT * FROM orders WHERE id = ? AND deleted_at IS NOT NULL", (order_id,)
+            ).fetchone()
+        return None if row is None else self._order(row)
+
+    def search_orders(self, owner: str | None, text: str) -> list[Order]:
+        """Orders whose recipient name or reference contains `text` (case-insensitive), oldest first.
+
+        `owner=None` searches every account's orders.
+        """
+        sql = (
+            f"SELECT * FROM orders WHERE {_LIVE} AND (instr(lower(recipient_name), lower(?)) > 0 "
+            "OR instr(lower(coalesce(reference, '')), lower(?)) > 0)"
+        )
+        params = [text, text]
+        if owner is not None:
+            sql += " AND account_id = ?"
+            params.append(owner)
+        with self._lock:
+            rows = self._conn.execute(sql + " ORDER BY created_at, rowid", params).fetchall()
+        return [self._order(row) for row in rows]
 
     def update_order(self, order_id: str, owner: str | None, body: OrderUpdate) -> Order | None:
         """Apply a partial update; None if the order is not found."""
@@ -300,7 +382,9 @@ class Store:
             changes["reference"] = body.reference
         clause, params = _scope_clause(owner)
         with self._transaction() as db:
-            row = db.execute("SELECT id FROM orders WHERE id = ?" + clause, (order_id, *params)).fetchone()
+            row = db.execute(
+                f"SELECT id FROM orders WHERE id = ? AND {_LIVE}" + clause, (order_id, *params)
+            ).fetchone()
             if row is None:
                 return None
             if changes:
@@ -312,9 +396,15 @@ class Store:
         return self._order_row(order_id, None)
 
     def delete_order(self, order_id: str, owner: str) -> bool:
-        """Delete an order with its parcels; False if not found."""
+        """Delete an order, which hides its parcels too; False if not found.
+
+        The row is kept, marked with `deleted_at`.
+        """
         with self._transaction() as db:
-            cursor = db.execute("DELETE FROM orders WHERE id = ? AND account_id = ?", (order_id, owner))
+            cursor = db.execute(
+                f"UPDATE orders SET deleted_at = ? WHERE id = ? AND account_id = ? AND {_LIVE}",
+                (_now(), order_id, owner),
+            )
         return cursor.rowcount > 0
 
     # --- parcels ---
@@ -334,7 +424,7 @@ class Store:
         }
         with self._transaction() as db:
             found = db.execute(
-                "SELECT 1 FROM orders WHERE id = ? AND account_id = ?", (order_id, owner)
+                f"SELECT 1 FROM orders WHERE id = ? AND account_id = ? AND {_LIVE}", (order_id, owner)
             ).fetchone()
             if found is None:
                 return None
@@ -353,16 +443,20 @@ class Store:
         """List the parcels of an order (the caller checks ownership of the order)."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT * FROM parcels WHERE order_id = ? ORDER BY created_at, rowid", (order_id,)
+                f"SELECT p.* FROM parcels p JOIN orders o ON o.id = p.order_id WHERE p.order_id = ? AND o.{_LIVE} "
+                "ORDER BY p.created_at, p.rowid",
+                (order_id,),
             ).fetchall()
         return [self._parcel(row) for row in rows]
 
     def get_parcel(self, parcel_id: str, order_id: str | None) -> Parcel | None:
         """Return a parcel of `order_id`; `order_id=None` loads it by its own id alone."""
-        clause, params = _scope_clause(order_id, column="order_id")
+        clause, params = _scope_clause(order_id, column="p.order_id")
         with self._lock:
             row = self._conn.execute(
-                "SELECT * FROM parcels WHERE id = ?" + clause, (parcel_id, *params)
+                f"SELECT p.* FROM parcels p JOIN orders o ON o.id = p.order_id WHERE p.id = ? AND o.{_LIVE}"
+                + clause,
+                (parcel_id, *params),
             ).fetchone()
         return None if row is None else self._parcel(row)
 
@@ -371,7 +465,7 @@ class Store:
         with self._lock:
             parcel = self._conn.execute(
                 "SELECT p.id, p.tracking_number FROM parcels p JOIN orders o ON o.id = p.order_id "
-                "WHERE p.id = ? AND o.account_id = ?",
+                f"WHERE p.id = ? AND o.account_id = ? AND o.{_LIVE}",
                 (parcel_id, owner),
             ).fetchone()
             if parcel is None:
@@ -400,7 +494,7 @@ class Store:
         clause, params = _scope_clause(order_owner)
         with self._transaction() as db:
             order = db.execute(
-                "SELECT recipient_name, recipient_address FROM orders WHERE id = ?" + clause,
+                f"SELECT recipient_name, recipient_address FROM orders WHERE id = ? AND {_LIVE}" + clause,
                 (order_id, *params),
             ).fetchone()
             if order is None:
@@ -512,11 +606,12 @@ class Store:
         assert customer is not None
         return customer
 
-    def list_customers(self, owner: str) -> list[Customer]:
-        """List `owner`'s address book, oldest first."""
+    def list_customers(self, owner: str, limit: int, offset: int) -> list[Customer]:
+        """List one page of `owner`'s address book, oldest first."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT * FROM customers WHERE account_id = ? ORDER BY created_at, rowid", (owner,)
+                "SELECT * FROM customers WHERE account_id = ? ORDER BY created_at, rowid LIMIT ? OFFSET ?",
+                (owner, limit, offset),
             ).fetchall()
         return [self._customer(row) for row in rows]
 
@@ -527,6 +622,14 @@ class Store:
                 "SELECT * FROM customers WHERE id = ? AND account_id = ?", (customer_id, owner)
             ).fetchone()
         return None if row is None else self._customer(row)
+
+    def customer_owner(self, customer_id: str) -> Account | None:
+        """The account whose address book holds an entry."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT account_id FROM customers WHERE id = ?", (customer_id,)
+            ).fetchone()
+        return None if row is None else self.get_account(row["account_id"])
 
     def replace_customer(self, customer_id: str, owner: str, body: CustomerIn) -> Customer | None:
         """Replace every field of an address-book entry; None if not found."""
@@ -545,3 +648,163 @@ class Store:
         with self._transaction() as db:
             cursor = db.execute("DELETE FROM customers WHERE id = ?" + clause, (customer_id, *params))
         return cursor.rowcount > 0
+
+    # --- sharing ---
+
+    def share_order(self, order_id: str, owner: str, account_email: str) -> Share | None:
+        """Let the account with `account_email` read an order of `owner`; None if the order is not found."""
+        share = {
+            "id": new_id("shr"),
+            "order_id": order_id,
+            "account_email": account_email,
+            "created_at": _now(),
+        }
+        with self._transaction() as db:
+            found = db.execute(
+                f"SELECT 1 FROM orders WHERE id = ? AND account_id = ? AND {_LIVE}", (order_id, owner)
+            ).fetchone()
+            if found is None:
+                return None
+            db.execute("INSERT INTO shares VALUES (:id, :order_id, :account_email, :created_at)", share)
+        return Share.model_validate(share)
+
+    def list_shared_orders(self, account_email: str) -> list[Order]:
+        """The orders shared with the account that signs in with `account_email`, oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT * FROM orders WHERE {_LIVE} AND id IN "
+                "(SELECT order_id FROM shares WHERE account_email = ?) ORDER BY created_at, rowid",
+                (account_email,),
+            ).fetchall()
+        return [self._order(row) for row in rows]
+
+    # --- exports ---
+
+    @staticmethod
+    def _export(row: sqlite3.Row | dict[str, Any]) -> ExportJob:
+        return ExportJob.model_validate(dict(row))
+
+    def create_export(self, account: Account, body: ExportCreate) -> ExportJob:
+        """Start an export of `account`'s orders as they are now."""
+        rows = [
+            ExportedOrder(
+                order_id=order.id,
+                status=order.status,
+                recipient_name=order.recipient_name,
+                recipient_phone=order.recipient_phone,
+                recipient_address=order.recipient_address,
+                reference=order.reference,
+                item_count=sum(item.quantity for item in order.items),
+                created_at=order.created_at,
+            ).model_dump(mode="json")
+            for order in self.list_orders(account.id)
+        ]
+        job = {
+            "id": new_id("exp"),
+            "account_id": account.id,
+            "kind": body.kind.value,
+            "status": ExportStatus.PENDING.value,
+            "requested_by": account.email,
+            "row_count": len(rows),
+            "rows": json.dumps(rows),
+            "created_at": _now(),
+        }
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO exports VALUES (:id, :account_id, :kind, :status, :requested_by, :row_count, "
+                ":rows, :created_at)",
+                job,
+            )
+        return self._export(job)
+
+    def poll_export(self, export_id: str, owner: str | None) -> ExportJob | None:
+        """Return an export job, finishing it if it is still pending; `owner=None` skips the owner check."""
+        clause, params = _scope_clause(owner)
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE exports SET status = ? WHERE id = ?" + clause,
+                (ExportStatus.DONE.value, export_id, *params),
+            )
+            if not cursor.rowcount:
+                return None
+            row = db.execute("SELECT * FROM exports WHERE id = ?", (export_id,)).fetchone()
+        return self._export(row)
+
+    def export_rows(self, export_id: str, owner: str | None) -> tuple[ExportJob, list[ExportedOrder]] | None:
+        """An export job with its rows; `owner=None` skips the owner check."""
+        clause, params = _scope_clause(owner)
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT * FROM exports WHERE id = ?" + clause, (export_id, *params)
+            ).fetchone()
+        if row is None:
+            return None
+        return self._export(row), [ExportedOrder.model_validate(item) for item in json.loads(row["rows"])]
+
+    # --- webhooks ---
+
+    @staticmethod
+    def _webhook(row: sqlite3.Row | dict[str, Any]) -> Webhook:
+        data = dict(row)
+        data["events"] = json.loads(data["events"])
+        return Webhook.model_validate(data)
+
+    def create_webhook(self, owner: str, body: WebhookCreate) -> Webhook:
+        """Register a webhook for `owner` with a new signing secret."""
+        row = {
+            "id": new_id("whk"),
+            "account_id": owner,
+            "url": body.url,
+            "events": json.dumps([event.value for event in dict.fromkeys(body.events)]),
+            "signing_secret": f"whsec_{secrets.token_hex(24)}",
+            "created_at": _now(),
+        }
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO webhooks VALUES (:id, :account_id, :url, :events, :signing_secret, :created_at)",
+                row,
+            )
+        return self._webhook(row)
+
+    def list_webhooks(self, owner: str) -> list[Webhook]:
+        """List `owner`'s webhooks, oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT * FROM webhooks WHERE account_id = ? ORDER BY created_at, rowid", (owner,)
+            ).fetchall()
+        return [self._webhook(row) for row in rows]
+
+    def get_webhook(self, webhook_id: str, owner: str | None) -> Webhook | None:
+        """Return a webhook of `owner`; `owner=None` loads it whoever owns it."""
+        clause, params = _scope_clause(owner)
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT * FROM webhooks WHERE id = ?" + clause, (webhook_id, *params)
+            ).fetchone()
+        return None if row is None else self._webhook(row)
+
+    def delete_webhook(self, webhook_id: str, owner: str) -> bool:
+        """Delete a webhook of `owner`; False if not found."""
+        with self._transaction() as db:
+            cursor = db.execute("DELETE FROM webhooks WHERE id = ? AND account_id = ?", (webhook_id, owner))
+        return cursor.rowcount > 0
+
+    # --- preferences ---
+
+    def get_preferences(self, owner: str) -> Preferences:
+        """`owner`'s preferences, or the defaults if never set."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT locale, timezone, marketing_emails FROM preferences WHERE account_id = ?", (owner,)
+            ).fetchone()
+        return DEFAULT_PREFERENCES if row is None else Preferences.model_validate(dict(row))
+
+    def set_preferences(self, owner: str, body: Preferences) -> None:
+        """Replace `owner`'s preferences."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO preferences VALUES (?, ?, ?, ?) ON CONFLICT(account_id) DO UPDATE SET "
+                "locale = excluded.locale, timezone = excluded.timezone, "
+                "marketing_emails = excluded.marketing_emails",
+                (owner, body.locale, body.timezone, int(body.marketing_emails)),
+            )

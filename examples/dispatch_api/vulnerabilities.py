@@ -14,6 +14,12 @@ WRITE_BY_ID = "write-by-id"
 DELETE_BY_ID = "delete-by-id"
 NESTED_CHILD_UNCHECKED = "nested-child-unchecked"
 BODY_REFERENCE_UNCHECKED = "body-reference-unchecked"
+EXPORT_JOB_UNCHECKED = "export-job-unchecked"
+SEARCH_ACROSS_TENANTS = "search-across-tenants"
+ERROR_MESSAGE_LEAK = "error-message-leak"
+NESTED_PARENT_UNCHECKED = "nested-parent-unchecked"
+WEBHOOK_SECRET_LEAK = "webhook-secret-leak"
+DELETE_THEN_REUSE = "delete-then-reuse"
 
 VULNERABILITIES: dict[str, list[str]] = {
     # Reads an order by id without checking that the caller owns it.
@@ -28,6 +34,18 @@ VULNERABILITIES: dict[str, list[str]] = {
     NESTED_CHILD_UNCHECKED: ["GET /orders/{order_id}/parcels/{parcel_id}"],
     # Buys a label for the order id in the body without checking who owns that order.
     BODY_REFERENCE_UNCHECKED: ["POST /labels"],
+    # Polls and downloads any export job by id, whoever requested it.
+    EXPORT_JOB_UNCHECKED: ["GET /exports/{export_id}", "GET /exports/{export_id}/download"],
+    # Searches the orders of every account.
+    SEARCH_ACROSS_TENANTS: ["GET /orders/search"],
+    # The 404 for another account's contact names that account's company and email.
+    ERROR_MESSAGE_LEAK: ["GET /customers/{customer_id}"],
+    # Lists the parcels of any order id without checking who owns the order.
+    NESTED_PARENT_UNCHECKED: ["GET /orders/{order_id}/parcels"],
+    # Reads any webhook by id, signing secret included.
+    WEBHOOK_SECRET_LEAK: ["GET /webhooks/{webhook_id}"],
+    # A deleted order can still be read by id, by any account.
+    DELETE_THEN_REUSE: ["GET /orders/{order_id}"],
 }
 
 ENV_VAR = "DISPATCH_VULNERABILITIES"

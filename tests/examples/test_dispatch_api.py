@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +15,8 @@ from schemathesis.python.asgi import ASGIClient
 from examples.dispatch_api import VULNERABILITIES, create_app, vulnerabilities_from_env
 
 ID = {
-    prefix: re.compile(rf"^{prefix}_[0-9a-f]{{16}}$") for prefix in ("acc", "ord", "prc", "lbl", "inv", "cus")
+    prefix: re.compile(rf"^{prefix}_[0-9a-f]{{16}}$")
+    for prefix in ("acc", "ord", "prc", "lbl", "inv", "cus", "exp", "whk", "shr")
 }
 ADDRESS = {"street": "1 High Street", "city": "London", "postcode": "E1 6AN", "country": "GB"}
 
@@ -28,6 +30,10 @@ class Tenant:
     headers: dict[str, str]
     account_id: str
     ids: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def email(self) -> str:
+        return f"ops@{self.name.lower()}.example"
 
     def get(self, url: str, **kwargs: Any) -> requests.Response:
         return self.client.get(url, headers=self.headers, **kwargs)
@@ -90,6 +96,10 @@ PARCEL = {
     "height_cm": 10,
     "contents_description": "Mugs",
 }
+WEBHOOK = {"url": "https://hooks.example.com/dispatch", "events": ["order.created", "label.created"]}
+PREFERENCES = {"locale": "fr-FR", "timezone": "Europe/Paris", "marketing_emails": True}
+DEFAULT_PREFERENCES = {"locale": "en-GB", "timezone": "Europe/London", "marketing_emails": False}
+OUTSIDER = "friend@outside.example"
 
 
 def seed(tenant: Tenant) -> Tenant:
@@ -109,6 +119,19 @@ def seed(tenant: Tenant) -> Tenant:
     customer = tenant.post("/customers", customer_body(tenant.name))
     assert customer.status_code == 201, customer.text
     tenant.ids["customer"] = customer.json()["id"]
+    deleted = tenant.post("/orders", order_body(tenant.name))
+    tenant.ids["deleted_order"] = deleted.json()["id"]
+    assert tenant.delete(f"/orders/{tenant.ids['deleted_order']}").status_code == 204
+    share = tenant.post(f"/orders/{tenant.ids['order']}/shares", {"account_email": OUTSIDER})
+    assert share.status_code == 201, share.text
+    tenant.ids["share"] = share.json()["id"]
+    export = tenant.post("/exports", {"kind": "orders"})
+    assert export.status_code == 202, export.text
+    tenant.ids["export"] = export.json()["id"]
+    assert tenant.get(f"/exports/{tenant.ids['export']}").json()["status"] == "done"
+    webhook = tenant.post("/webhooks", WEBHOOK)
+    assert webhook.status_code == 201, webhook.text
+    tenant.ids["webhook"] = webhook.json()["id"]
     return tenant
 
 
@@ -152,8 +175,9 @@ def test_accounts_and_authentication() -> None:
     assert client.get("/me").status_code == 401
     assert client.get("/me", headers={"Authorization": "Bearer nope"}).status_code == 401
     assert client.get("/orders").status_code == 401
-    me = client.get("/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"})
-    assert me.json() == account
+    me = client.get("/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"}).json()
+    assert me.pop("server_time")
+    assert me == account
 
 
 def test_services_catalogue_is_public_and_identical() -> None:
@@ -194,6 +218,28 @@ def test_orders_lifecycle() -> None:
     assert tenant.get(f"/orders/{order['id']}").status_code == 404
     assert tenant.get(f"/parcels/{parcel['id']}/tracking").status_code == 404
     assert tenant.delete(f"/orders/{order['id']}").status_code == 404
+
+
+def test_a_deleted_order_is_gone_everywhere() -> None:
+    tenant = signup(make_client(), "Alpha")
+    order = tenant.post("/orders", order_body("Alpha")).json()
+    parcel = tenant.post(f"/orders/{order['id']}/parcels", PARCEL).json()
+    assert tenant.delete(f"/orders/{order['id']}").status_code == 204
+    gone = [
+        tenant.get(f"/orders/{order['id']}"),
+        tenant.patch(f"/orders/{order['id']}", {"reference": "again"}),
+        tenant.get(f"/orders/{order['id']}/parcels"),
+        tenant.post(f"/orders/{order['id']}/parcels", PARCEL),
+        tenant.get(f"/orders/{order['id']}/parcels/{parcel['id']}"),
+        tenant.get(f"/parcels/{parcel['id']}/tracking"),
+        tenant.post("/labels", {"order_id": order["id"], "service_code": "economy"}),
+        tenant.post(f"/orders/{order['id']}/shares", {"account_email": OUTSIDER}),
+    ]
+    assert [response.status_code for response in gone] == [404] * len(gone)
+    assert tenant.get("/orders").json() == []
+    assert tenant.get("/orders/search", params={"q": "Alpha"}).json() == []
+    export = tenant.post("/exports", {"kind": "orders"}).json()
+    assert export["row_count"] == 0
 
 
 def test_parcels_and_tracking() -> None:
@@ -267,8 +313,94 @@ def test_customers_crud() -> None:
     assert replaced.json()["created_at"] == customer["created_at"]
 
     assert tenant.delete(f"/customers/{customer['id']}").status_code == 204
-    assert tenant.get(f"/customers/{customer['id']}").status_code == 404
+    missing = tenant.get(f"/customers/{customer['id']}")
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "Customer not found"}
     assert tenant.get("/customers").json() == []
+
+
+def test_order_search() -> None:
+    tenant = signup(make_client(), "Alpha")
+    first = tenant.post("/orders", {**order_body("Alpha"), "recipient_name": "Jane Smith", "reference": None})
+    second = tenant.post(
+        "/orders", {**order_body("Alpha"), "recipient_name": "Bob", "reference": "PO-Smithers"}
+    )
+    ids = [first.json()["id"], second.json()["id"]]
+
+    def found(q: str) -> list[str]:
+        response = tenant.get("/orders/search", params={"q": q})
+        assert response.status_code == 200, response.text
+        return [order["id"] for order in response.json()]
+
+    assert found("smith") == ids
+    assert found("JANE") == ids[:1]
+    assert found("po-") == ids[1:]
+    assert found("%") == []
+    assert found("nobody") == []
+    assert tenant.get("/orders/search").status_code == 422
+    assert tenant.get("/orders/search", params={"q": ""}).status_code == 422
+    assert tenant.get("/orders/search", params={"q": "x" * 201}).status_code == 422
+
+
+def test_export_job() -> None:
+    tenant = signup(make_client(), "Alpha")
+    orders = [tenant.post("/orders", order_body("Alpha")).json() for _ in range(2)]
+    assert tenant.post("/exports", {"kind": "parcels"}).status_code == 422
+    created = tenant.post("/exports", {"kind": "orders"})
+    assert created.status_code == 202
+    job = created.json()
+    assert ID["exp"].match(job["id"])
+    assert created.headers["Location"] == f"/exports/{job['id']}"
+    assert job["kind"] == "orders"
+    assert job["status"] == "pending"
+    assert job["requested_by"] == tenant.email
+    assert job["row_count"] == 2
+
+    early = tenant.get(f"/exports/{job['id']}/download")
+    assert early.status_code == 409
+    assert "poll" in early.json()["detail"]
+    polled = tenant.get(f"/exports/{job['id']}")
+    assert polled.status_code == 200
+    assert polled.json() == {**job, "status": "done"}
+    assert tenant.get(f"/exports/{job['id']}").json() == polled.json()
+
+    # The export is a snapshot: an order created afterwards is not in it.
+    tenant.post("/orders", order_body("Alpha"))
+    downloaded = tenant.get(f"/exports/{job['id']}/download")
+    assert downloaded.status_code == 200
+    rows = downloaded.json()
+    assert [row["order_id"] for row in rows] == [order["id"] for order in orders]
+    assert rows[0]["recipient_name"] == "Alpha Recipient"
+    assert rows[0]["recipient_address"] == ADDRESS
+    assert rows[0]["item_count"] == 2
+    assert tenant.get("/exports/exp_0000000000000000").status_code == 404
+    assert tenant.get("/exports/exp_0000000000000000/download").status_code == 404
+
+
+def test_webhooks_crud() -> None:
+    tenant = signup(make_client(), "Alpha")
+    created = tenant.post(
+        "/webhooks", {**WEBHOOK, "events": ["order.created", "order.created", "label.created"]}
+    )
+    assert created.status_code == 201
+    webhook = created.json()
+    assert ID["whk"].match(webhook["id"])
+    assert webhook["url"] == WEBHOOK["url"]
+    assert webhook["events"] == ["order.created", "label.created"]
+    assert re.fullmatch(r"whsec_[0-9a-f]{48}", webhook["signing_secret"])
+    for bad in (
+        {**WEBHOOK, "url": "ftp://files.example.com/x"},
+        {**WEBHOOK, "url": "not a url at all"},
+        {**WEBHOOK, "events": []},
+        {**WEBHOOK, "events": ["order.lost"]},
+    ):
+        assert tenant.post("/webhooks", bad).status_code == 422, bad
+    assert tenant.get("/webhooks").json() == [webhook]
+    assert tenant.get(f"/webhooks/{webhook['id']}").json() == webhook
+    assert tenant.delete(f"/webhooks/{webhook['id']}").status_code == 204
+    assert tenant.get(f"/webhooks/{webhook['id']}").status_code == 404
+    assert tenant.delete(f"/webhooks/{webhook['id']}").status_code == 404
+    assert tenant.get("/webhooks").json() == []
 
 
 def test_openapi_document() -> None:
@@ -279,7 +411,7 @@ def test_openapi_document() -> None:
         for path, item in document["paths"].items()
         for method, operation in item.items()
     }
-    assert len(operations) >= 12
+    assert len(operations) >= 30
     for labels in VULNERABILITIES.values():
         assert set(labels) <= set(operations)
     assert document["components"]["securitySchemes"]["bearerAuth"] == {
@@ -287,13 +419,22 @@ def test_openapi_document() -> None:
         "scheme": "bearer",
         "description": "Access token from `POST /auth/login`.",
     }
-    public = {"POST /accounts", "POST /auth/login", "GET /services"}
+    public = {"POST /accounts", "POST /auth/login", "GET /services", "GET /login", "GET /dashboard"}
+    pages = {"GET /login", "GET /dashboard"}
     for label, operation in operations.items():
         assert ("security" in operation) == (label not in public), label
         success = [code for code in operation["responses"] if code.startswith("2")]
         assert len(success) == 1, label
+        media = "text/html" if label in pages else "application/json"
         if success != ["204"]:
-            assert "schema" in operation["responses"][success[0]]["content"]["application/json"], label
+            assert "schema" in operation["responses"][success[0]]["content"][media], label
+        for response in operation["responses"].values():
+            assert "X-Request-Id" in response["headers"], label
+    assert "Location" in operations["GET /dashboard"]["responses"]["302"]["headers"]
+    assert "ETag" in operations["GET /orders/{order_id}"]["responses"]["200"]["headers"]
+    assert "ETag" not in operations["GET /orders"]["responses"]["200"]["headers"]
+    assert "server_time" in document["components"]["schemas"]["Me"]["required"]
+    assert document["components"]["schemas"]["WebhookCreate"]["properties"]["url"]["format"] == "uri"
 
 
 # --- vulnerability switches --------------------------------------------------------------------
@@ -336,8 +477,10 @@ def test_main_serves_with_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
 Probe = Callable[[Tenant, Tenant], tuple[requests.Response, bool]]
 
 
-def _not_found(response: requests.Response) -> tuple[requests.Response, bool]:
-    return response, response.status_code == 404
+def _not_found(victim: Tenant, response: requests.Response) -> tuple[requests.Response, bool]:
+    """A 404 that says nothing about the victim."""
+    leaked = victim.name in response.text or victim.email in response.text
+    return response, response.status_code == 404 and not leaked
 
 
 def _excludes(victim: Tenant, response: requests.Response) -> tuple[requests.Response, bool]:
@@ -345,44 +488,99 @@ def _excludes(victim: Tenant, response: requests.Response) -> tuple[requests.Res
     return response, response.status_code == 200 and not leaked
 
 
+def _all(*outcomes: tuple[requests.Response, bool]) -> tuple[requests.Response, bool]:
+    """The first outcome that is not isolated, else the last one."""
+    return next((outcome for outcome in outcomes if not outcome[1]), outcomes[-1])
+
+
+def _read_live_order(a: Tenant, b: Tenant) -> tuple[requests.Response, bool]:
+    return _not_found(a, b.get(f"/orders/{a.ids['order']}"))
+
+
+def _read_deleted_order(a: Tenant, b: Tenant) -> tuple[requests.Response, bool]:
+    return _not_found(a, b.get(f"/orders/{a.ids['deleted_order']}"))
+
+
+def _set_preferences_by_victim_name(a: Tenant, b: Tenant) -> tuple[requests.Response, bool]:
+    # The path names the victim, but the caller's own preferences are the ones that change.
+    response = b.put(f"/users/{a.email}/preferences", PREFERENCES)
+    isolated = (
+        response.status_code == 204
+        and a.get("/me/preferences").json() == DEFAULT_PREFERENCES
+        and b.get("/me/preferences").json() == PREFERENCES
+    )
+    return response, isolated
+
+
 PROBES: dict[str, Probe] = {
     "GET /orders": lambda a, b: _excludes(a, b.get("/orders")),
-    "GET /orders/{order_id}": lambda a, b: _not_found(b.get(f"/orders/{a.ids['order']}")),
+    "GET /orders/search": lambda a, b: _all(
+        _excludes(a, b.get("/orders/search", params={"q": a.name})),
+        _excludes(a, b.get("/orders/search", params={"q": "Recipient"})),
+    ),
+    "GET /orders/{order_id}": lambda a, b: _all(_read_live_order(a, b), _read_deleted_order(a, b)),
     "PATCH /orders/{order_id}": lambda a, b: _not_found(
-        b.patch(f"/orders/{a.ids['order']}", {"recipient_name": "Changed by Bravo"})
+        a, b.patch(f"/orders/{a.ids['order']}", {"recipient_name": "Changed by Bravo"})
     ),
-    "DELETE /orders/{order_id}": lambda a, b: _not_found(b.delete(f"/orders/{a.ids['order']}")),
+    "DELETE /orders/{order_id}": lambda a, b: _not_found(a, b.delete(f"/orders/{a.ids['order']}")),
+    "POST /orders/{order_id}/shares": lambda a, b: _not_found(
+        a, b.post(f"/orders/{a.ids['order']}/shares", {"account_email": b.email})
+    ),
+    "GET /shared-orders": lambda a, b: _excludes(a, b.get("/shared-orders")),
     "POST /orders/{order_id}/parcels": lambda a, b: _not_found(
-        b.post(f"/orders/{a.ids['order']}/parcels", PARCEL)
+        a, b.post(f"/orders/{a.ids['order']}/parcels", PARCEL)
     ),
-    "GET /orders/{order_id}/parcels": lambda a, b: _not_found(b.get(f"/orders/{a.ids['order']}/parcels")),
+    "GET /orders/{order_id}/parcels": lambda a, b: _not_found(a, b.get(f"/orders/{a.ids['order']}/parcels")),
     "GET /orders/{order_id}/parcels/{parcel_id}": lambda a, b: _not_found(
-        b.get(f"/orders/{b.ids['order']}/parcels/{a.ids['parcel']}")
+        a, b.get(f"/orders/{b.ids['order']}/parcels/{a.ids['parcel']}")
     ),
     "GET /parcels/{parcel_id}/tracking": lambda a, b: _not_found(
-        b.get(f"/parcels/{a.ids['parcel']}/tracking")
+        a, b.get(f"/parcels/{a.ids['parcel']}/tracking")
     ),
     "POST /labels": lambda a, b: _not_found(
-        b.post("/labels", {"order_id": a.ids["order"], "service_code": "express"})
+        a, b.post("/labels", {"order_id": a.ids["order"], "service_code": "express"})
     ),
-    "GET /labels/{label_id}": lambda a, b: _not_found(b.get(f"/labels/{a.ids['label']}")),
+    "GET /labels/{label_id}": lambda a, b: _not_found(a, b.get(f"/labels/{a.ids['label']}")),
     "GET /invoices": lambda a, b: _excludes(a, b.get("/invoices")),
-    "GET /invoices/{invoice_id}": lambda a, b: _not_found(b.get(f"/invoices/{a.ids['invoice']}")),
-    "GET /customers": lambda a, b: _excludes(a, b.get("/customers")),
-    "GET /customers/{customer_id}": lambda a, b: _not_found(b.get(f"/customers/{a.ids['customer']}")),
+    "GET /invoices/{invoice_id}": lambda a, b: _not_found(a, b.get(f"/invoices/{a.ids['invoice']}")),
+    "GET /customers": lambda a, b: _excludes(a, b.get("/customers", params={"limit": 100})),
+    "GET /customers/{customer_id}": lambda a, b: _not_found(a, b.get(f"/customers/{a.ids['customer']}")),
     "PUT /customers/{customer_id}": lambda a, b: _not_found(
-        b.put(f"/customers/{a.ids['customer']}", customer_body("Bravo"))
+        a, b.put(f"/customers/{a.ids['customer']}", customer_body("Bravo"))
     ),
-    "DELETE /customers/{customer_id}": lambda a, b: _not_found(b.delete(f"/customers/{a.ids['customer']}")),
+    "DELETE /customers/{customer_id}": lambda a, b: _not_found(
+        a, b.delete(f"/customers/{a.ids['customer']}")
+    ),
+    "GET /exports/{export_id}": lambda a, b: _not_found(a, b.get(f"/exports/{a.ids['export']}")),
+    "GET /exports/{export_id}/download": lambda a, b: _not_found(
+        a, b.get(f"/exports/{a.ids['export']}/download")
+    ),
+    "GET /webhooks": lambda a, b: _excludes(a, b.get("/webhooks")),
+    "GET /webhooks/{webhook_id}": lambda a, b: _not_found(a, b.get(f"/webhooks/{a.ids['webhook']}")),
+    "DELETE /webhooks/{webhook_id}": lambda a, b: _not_found(a, b.delete(f"/webhooks/{a.ids['webhook']}")),
+    "PUT /users/{username}/preferences": _set_preferences_by_victim_name,
+}
+
+# The probes that show a switch is off. An operation that two switches share has one probe per switch.
+SWITCH_PROBES: dict[str, list[Probe]] = {
+    **{name: [PROBES[label] for label in labels] for name, labels in VULNERABILITIES.items()},
+    "read-by-id": [_read_live_order],
+    "delete-then-reuse": [_read_deleted_order],
 }
 
 
 def _victim_snapshot(victim: Tenant) -> dict[str, Any]:
     return {
         "orders": victim.get("/orders").json(),
+        "deleted": victim.get(f"/orders/{victim.ids['deleted_order']}").status_code,
         "parcels": victim.get(f"/orders/{victim.ids['order']}/parcels").json(),
         "customers": victim.get("/customers").json(),
         "invoices": victim.get("/invoices").json(),
+        "export": victim.get(f"/exports/{victim.ids['export']}").json(),
+        "export_rows": victim.get(f"/exports/{victim.ids['export']}/download").json(),
+        "webhooks": victim.get("/webhooks").json(),
+        "preferences": victim.get("/me/preferences").json(),
+        "shared": victim.get("/shared-orders").json(),
     }
 
 
@@ -403,6 +601,7 @@ def test_foreign_access_is_isolated_except_at_the_broken_operation(enabled: str 
     assert _victim_snapshot(victim) == before
     # Own objects still work for the attacker.
     assert attacker.get(f"/orders/{attacker.ids['order']}").status_code == 200
+    assert attacker.get(f"/webhooks/{attacker.ids['webhook']}").status_code == 200
 
 
 def test_every_operation_with_a_foreign_reference_is_probed() -> None:
@@ -414,9 +613,14 @@ def test_every_operation_with_a_foreign_reference_is_probed() -> None:
         "POST /accounts",
         "POST /auth/login",
         "GET /services",
+        "GET /login",
+        "GET /dashboard",
         "GET /me",
+        "GET /me/preferences",
         "POST /orders",
         "POST /customers",
+        "POST /exports",
+        "POST /webhooks",
     }
     assert operations - unscoped == set(PROBES)
 
@@ -462,6 +666,64 @@ def _exploit_body_reference_unchecked(a: Tenant, b: Tenant) -> None:
     assert len(b.get("/invoices").json()) == 2
 
 
+def _exploit_export_job_unchecked(a: Tenant, b: Tenant) -> None:
+    # A fresh job: the attacker's poll is what finishes it.
+    job = a.post("/exports", {"kind": "orders"}).json()
+    polled = b.get(f"/exports/{job['id']}")
+    assert polled.status_code == 200
+    assert polled.json()["requested_by"] == a.email
+    assert polled.json()["status"] == "done"
+    downloaded = b.get(f"/exports/{job['id']}/download")
+    assert downloaded.status_code == 200
+    assert {row["order_id"] for row in downloaded.json()} == {a.ids["order"], a.ids["labelled_order"]}
+    assert all(row["recipient_address"] == ADDRESS for row in downloaded.json())
+
+
+def _exploit_search_across_tenants(a: Tenant, b: Tenant) -> None:
+    response = b.get("/orders/search", params={"q": "alpha"})
+    assert response.status_code == 200
+    assert a.ids["labelled_order"] in {order["id"] for order in response.json()}
+    # The attacker's own orders are found too; the victim's deleted order is not.
+    mixed = {order["id"] for order in b.get("/orders/search", params={"q": "recipient"}).json()}
+    assert {a.ids["labelled_order"], b.ids["order"]} <= mixed
+    assert a.ids["deleted_order"] not in mixed
+
+
+def _exploit_error_message_leak(a: Tenant, b: Tenant) -> None:
+    customer = a.post("/customers", customer_body("Alpha")).json()
+    response = b.get(f"/customers/{customer['id']}")
+    assert response.status_code == 404
+    assert response.json() == {"detail": f"Customer {customer['id']} belongs to Alpha ({a.email})"}
+    # A contact that does not exist still gets the plain message.
+    assert b.get("/customers/cus_0000000000000000").json() == {"detail": "Customer not found"}
+
+
+def _exploit_nested_parent_unchecked(a: Tenant, b: Tenant) -> None:
+    response = b.get(f"/orders/{a.ids['order']}/parcels")
+    assert response.status_code == 200
+    assert [parcel["id"] for parcel in response.json()] == [a.ids["parcel"]]
+    # The parcel itself, by its own path, is still checked.
+    assert b.get(f"/orders/{a.ids['order']}/parcels/{a.ids['parcel']}").status_code == 404
+
+
+def _exploit_webhook_secret_leak(a: Tenant, b: Tenant) -> None:
+    secret = a.get(f"/webhooks/{a.ids['webhook']}").json()["signing_secret"]
+    response = b.get(f"/webhooks/{a.ids['webhook']}")
+    assert response.status_code == 200
+    assert response.json()["signing_secret"] == secret
+    assert b.delete(f"/webhooks/{a.ids['webhook']}").status_code == 404
+
+
+def _exploit_delete_then_reuse(a: Tenant, b: Tenant) -> None:
+    response = b.get(f"/orders/{a.ids['deleted_order']}")
+    assert response.status_code == 200
+    assert response.json()["reference"] == "Alpha-ref"
+    # The owner reads it too, but it stays gone from every other operation.
+    assert a.get(f"/orders/{a.ids['deleted_order']}").status_code == 200
+    assert a.ids["deleted_order"] not in {order["id"] for order in a.get("/orders").json()}
+    assert a.patch(f"/orders/{a.ids['deleted_order']}", {"reference": "back"}).status_code == 404
+
+
 EXPLOITS: dict[str, Callable[[Tenant, Tenant], None]] = {
     "read-by-id": _exploit_read_by_id,
     "list-unfiltered": _exploit_list_unfiltered,
@@ -469,12 +731,18 @@ EXPLOITS: dict[str, Callable[[Tenant, Tenant], None]] = {
     "delete-by-id": _exploit_delete_by_id,
     "nested-child-unchecked": _exploit_nested_child_unchecked,
     "body-reference-unchecked": _exploit_body_reference_unchecked,
+    "export-job-unchecked": _exploit_export_job_unchecked,
+    "search-across-tenants": _exploit_search_across_tenants,
+    "error-message-leak": _exploit_error_message_leak,
+    "nested-parent-unchecked": _exploit_nested_parent_unchecked,
+    "webhook-secret-leak": _exploit_webhook_secret_leak,
+    "delete-then-reuse": _exploit_delete_then_reuse,
 }
 
 
 def test_every_vulnerability_has_an_exploit() -> None:
-    assert set(EXPLOITS) == set(VULNERABILITIES)
-    assert all(len(labels) == 1 for labels in VULNERABILITIES.values())
+    assert set(EXPLOITS) == set(VULNERABILITIES) == set(SWITCH_PROBES)
+    assert all(labels and set(labels) <= set(PROBES) for labels in VULNERABILITIES.values())
 
 
 @pytest.mark.parametrize("name", VULNERABILITIES)
@@ -486,12 +754,136 @@ def test_vulnerability_lets_tenant_b_reach_tenant_a(name: str) -> None:
 @pytest.mark.parametrize("name", VULNERABILITIES)
 def test_without_the_vulnerability_tenant_b_gets_404(name: str) -> None:
     victim, attacker = world(set(VULNERABILITIES) - {name})
-    (label,) = VULNERABILITIES[name]
-    response, isolated = PROBES[label](victim, attacker)
-    assert isolated, f"{response.status_code} {response.text[:200]}"
+    for probe in SWITCH_PROBES[name]:
+        response, isolated = probe(victim, attacker)
+        assert isolated, f"{response.status_code} {response.text[:200]}"
+
+
+def test_without_delete_then_reuse_a_deleted_order_is_gone_for_its_owner_too() -> None:
+    victim, _ = world(set(VULNERABILITIES) - {"delete-then-reuse"})
+    assert victim.get(f"/orders/{victim.ids['deleted_order']}").status_code == 404
 
 
 def test_all_vulnerabilities_together() -> None:
     victim, attacker = world(vulnerabilities_from_env("all"))
     for exploit in EXPLOITS.values():
         exploit(victim, attacker)
+
+
+# --- traps: behaviour that looks suspicious but is correct in every configuration --------------
+
+CONFIGURATIONS = [[], *([name] for name in VULNERABILITIES), list(VULNERABILITIES)]
+CONFIGURATION_IDS = ["clean", *VULNERABILITIES, "all"]
+configurations = pytest.mark.parametrize("enabled", CONFIGURATIONS, ids=CONFIGURATION_IDS)
+
+
+@configurations
+def test_trap_preferences_path_names_a_user_but_the_caller_is_changed(enabled: list[str]) -> None:
+    victim, attacker = world(enabled)
+    assert victim.get("/me/preferences").json() == DEFAULT_PREFERENCES
+    response, isolated = _set_preferences_by_victim_name(victim, attacker)
+    assert isolated, f"{response.status_code} {response.text[:200]}"
+    assert response.text == ""
+    # Any name at all, even one of no user, changes the caller's preferences.
+    other = {**PREFERENCES, "marketing_emails": False}
+    assert victim.put("/users/nobody-at-all/preferences", other).status_code == 204
+    assert victim.get("/me/preferences").json() == other
+    assert attacker.get("/me/preferences").json() == PREFERENCES
+    assert victim.put(f"/users/{victim.email}/preferences", {**other, "locale": "French"}).status_code == 422
+    assert victim.put(f"/users/{victim.email}/preferences", {"locale": "en-GB"}).status_code == 422
+
+
+@configurations
+def test_trap_customers_are_paginated(enabled: list[str]) -> None:
+    victim, attacker = world(enabled)
+    for index in range(4):
+        attacker.post("/customers", {**customer_body("Bravo"), "name": f"Bravo Contact {index}"})
+    everything = attacker.get("/customers").json()
+    assert len(everything) == 5
+    assert attacker.get("/customers", params={"limit": 2}).json() == everything[:2]
+    assert attacker.get("/customers", params={"limit": 2, "offset": 2}).json() == everything[2:4]
+    assert attacker.get("/customers", params={"offset": 4}).json() == everything[4:]
+    assert attacker.get("/customers", params={"offset": 5}).json() == []
+    for bad in ({"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "many"}):
+        assert attacker.get("/customers", params=bad).status_code == 422, bad
+    assert victim.get("/customers", params={"limit": 100}).json() == [
+        victim.get(f"/customers/{victim.ids['customer']}").json()
+    ]
+
+
+@configurations
+def test_trap_volatile_headers_and_fields(enabled: list[str]) -> None:
+    victim, _ = world(enabled)
+    responses = [
+        victim.get(f"/orders/{victim.ids['order']}"),
+        victim.get(f"/orders/{victim.ids['order']}"),
+        victim.get("/orders"),
+        victim.get("/orders/ord_0000000000000000"),
+        victim.client.get("/login"),
+        victim.client.get("/dashboard", allow_redirects=False),
+        victim.put(f"/users/{victim.email}/preferences", PREFERENCES),
+    ]
+    request_ids = [response.headers["X-Request-Id"] for response in responses]
+    assert all(re.fullmatch(r"req_[0-9a-f]{32}", request_id) for request_id in request_ids)
+    assert len(set(request_ids)) == len(request_ids)
+
+    first, second, listed, missing = responses[:4]
+    assert re.fullmatch(r'"[0-9a-f]{32}"', first.headers["ETag"])
+    assert first.headers["ETag"] == second.headers["ETag"]
+    assert "ETag" not in listed.headers
+    assert "ETag" not in missing.headers
+    victim.patch(f"/orders/{victim.ids['order']}", {"reference": "changed"})
+    assert victim.get(f"/orders/{victim.ids['order']}").headers["ETag"] != first.headers["ETag"]
+
+    me = victim.get("/me")
+    time.sleep(0.002)
+    again = victim.get("/me")
+    assert me.json()["server_time"] != again.json()["server_time"]
+    assert {k: v for k, v in me.json().items() if k != "server_time"} == {
+        k: v for k, v in again.json().items() if k != "server_time"
+    }
+    assert me.headers["ETag"] != again.headers["ETag"]
+
+
+@configurations
+def test_trap_dashboard_redirects_every_caller_to_the_login_page(enabled: list[str]) -> None:
+    victim, attacker = world(enabled)
+    for headers in (victim.headers, attacker.headers, {}):
+        response = victim.client.get("/dashboard", headers=headers, allow_redirects=False)
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/login"
+        assert response.text == ""
+    followed = attacker.get("/dashboard")
+    assert followed.status_code == 200
+    assert followed.headers["content-type"].startswith("text/html")
+    assert followed.text == "<html>Log in</html>"
+    # A browser session is what opens the dashboard.
+    token = victim.headers["Authorization"].removeprefix("Bearer ")
+    session = victim.client.get("/dashboard", cookies={"dispatch_session": token}, allow_redirects=False)
+    assert session.status_code == 200
+    assert session.text == "<html>Dashboard of Alpha</html>"
+
+
+@configurations
+def test_trap_orders_shared_on_purpose_are_readable_by_the_named_account(enabled: list[str]) -> None:
+    victim, attacker = world(enabled)
+    created = victim.post(f"/orders/{victim.ids['order']}/shares", {"account_email": attacker.email.upper()})
+    assert created.status_code == 201
+    share = created.json()
+    assert ID["shr"].match(share["id"])
+    assert share == {
+        "id": share["id"],
+        "order_id": victim.ids["order"],
+        "account_email": attacker.email.upper(),
+    }
+    order = victim.get(f"/orders/{victim.ids['order']}").json()
+    assert attacker.get("/shared-orders").json() == [order]
+    assert victim.get("/shared-orders").json() == []
+    # Sharing twice lists the order once; a third account sees nothing.
+    victim.post(f"/orders/{victim.ids['order']}/shares", {"account_email": attacker.email})
+    assert attacker.get("/shared-orders").json() == [order]
+    assert signup(victim.client, "Charlie").get("/shared-orders").json() == []
+    assert victim.post(f"/orders/{victim.ids['order']}/shares", {"account_email": "nope"}).status_code == 422
+    # Deleting the order ends the share.
+    assert victim.delete(f"/orders/{victim.ids['order']}").status_code == 204
+    assert attacker.get("/shared-orders").json() == []
