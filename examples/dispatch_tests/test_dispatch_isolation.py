@@ -124,6 +124,61 @@ def test_invoices_are_per_business(tenants: TenantRegistry) -> None:
         assert bob.client.get("/invoices").json() == []
 
 
+def test_an_export_is_only_for_the_business_that_asked(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    create_order(alice)
+    job = alice.client.post("/exports", json={"kind": "orders"}).json()
+    assert alice.client.get(f"/exports/{job['id']}").json()["status"] == "done"
+    assert_cannot_read(bob, f"/exports/{job['id']}", owner=alice)
+    assert_cannot_read(bob, f"/exports/{job['id']}/download", owner=alice)
+
+
+def test_search_finds_only_the_callers_orders(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    order = create_order(alice)
+    word = order["recipient_name"].split()[0]
+    with expect_isolated(bob):
+        bob.client.get("/orders/search", params={"q": word})
+
+
+def test_a_refusal_names_nobody(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    customer = create_customer(alice)
+    response = assert_cannot_read(bob, f"/customers/{customer['id']}", owner=alice)
+    assert response.status_code == 404
+
+
+def test_parcels_of_another_business_order_are_not_listed(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    order = create_order(alice)
+    alice.client.post(
+        f"/orders/{order['id']}/parcels",
+        json={
+            "weight_grams": 500,
+            "length_cm": 10,
+            "width_cm": 10,
+            "height_cm": 10,
+            "contents_description": alice.tag("tea"),
+        },
+    )
+    assert_cannot_read(bob, f"/orders/{order['id']}/parcels", owner=alice)
+
+
+def test_a_webhook_and_its_secret_stay_with_its_owner(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    hook = alice.client.post(
+        "/webhooks", json={"url": f"https://hooks.example.com/{alice.canary}", "events": ["order.created"]}
+    ).json()
+    assert_cannot_read(bob, f"/webhooks/{hook['id']}", owner=alice)
+
+
+def test_a_deleted_order_is_gone_for_everyone(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    order = create_order(alice)
+    assert alice.client.delete(f"/orders/{order['id']}").status_code == 204
+    assert_cannot_read(bob, f"/orders/{order['id']}", owner=alice)
+
+
 @pytest.mark.isolation
 def test_every_response_in_a_marked_test_is_checked(tenants: TenantRegistry) -> None:
     alice, bob = tenants.create(2)

@@ -18,6 +18,21 @@ DISPATCH = "examples.dispatch_api:app"
 NOTEBOOK = "examples.notebook_api:app"
 USAGE_ERROR = pytest.ExitCode.USAGE_ERROR
 
+
+def _dispatch_operations() -> list[str]:
+    from examples.dispatch_api import create_app
+
+    paths = create_app().openapi()["paths"]
+    return [f"{method.upper()} {path}" for path, item in paths.items() for method in item]
+
+
+# Dispatch's operations in document order, as the campaign names its items.
+DISPATCH_OPERATIONS = _dispatch_operations()
+DISPATCH_COUNT = len(DISPATCH_OPERATIONS)
+# Operations the campaign cannot probe on Dispatch: signup and login (they provision the tenants), and
+# `PUT /users/{username}/preferences`, whose user name no response ever carries.
+DISPATCH_UNPROBED = 3
+
 # What the harness, the example apps and pytest read from the environment: cleared for every run.
 CLEARED_ENV = (
     "ISOLATION_SCHEMA",

@@ -9,6 +9,9 @@ import pytest
 from plugin_support import (
     DISPATCH,
     DISPATCH_CONFIG,
+    DISPATCH_COUNT,
+    DISPATCH_OPERATIONS,
+    DISPATCH_UNPROBED,
     NOTEBOOK,
     NOTEBOOK_CONFIG,
     READ_BY_ID_FINDING_A_READS_B,
@@ -17,30 +20,12 @@ from plugin_support import (
     settings_header,
 )
 
-DISPATCH_OPERATIONS = [
-    "POST /accounts",
-    "POST /auth/login",
-    "GET /services",
-    "GET /me",
-    "POST /orders",
-    "GET /orders",
-    "GET /orders/{order_id}",
-    "PATCH /orders/{order_id}",
-    "DELETE /orders/{order_id}",
-    "POST /orders/{order_id}/parcels",
-    "GET /orders/{order_id}/parcels",
-    "GET /orders/{order_id}/parcels/{parcel_id}",
-    "GET /parcels/{parcel_id}/tracking",
-    "POST /labels",
-    "GET /labels/{label_id}",
-    "GET /invoices",
-    "GET /invoices/{invoice_id}",
-    "GET /customers",
-    "POST /customers",
-    "GET /customers/{customer_id}",
-    "PUT /customers/{customer_id}",
-    "DELETE /customers/{customer_id}",
-]
+UNPROBED = ("POST /accounts", "POST /auth/login", "PUT /users/{username}/preferences")
+
+
+def _progress_mark(label: str) -> str:
+    """The progress character of one item in the read-by-id run."""
+    return "s" if label in UNPROBED else "F" if label == "GET /orders/{order_id}" else "."
 
 
 def _dispatch_args(*extra: str) -> tuple[str, ...]:
@@ -55,7 +40,7 @@ def test_a_leaking_operation_fails_with_each_finding(
     result = project.runpytest_subprocess(*_dispatch_args())
 
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.assert_outcomes(failed=1, passed=19, skipped=2)
+    result.assert_outcomes(failed=1, passed=DISPATCH_COUNT - 1 - DISPATCH_UNPROBED, skipped=DISPATCH_UNPROBED)
     result.stdout.fnmatch_lines(
         [
             settings_header(
@@ -64,10 +49,10 @@ def test_a_leaking_operation_fails_with_each_finding(
                 "tenants=2 (from default)",
                 "seed=0 (from default)",
             ),
-            "isolation-harness: 22 operations via asgi at http://testserver",
-            "collected 22 items",
+            f"isolation-harness: {DISPATCH_COUNT} operations via asgi at http://testserver",
+            f"collected {DISPATCH_COUNT} items",
             "",
-            "isolation ss....F............... *[[]100%]",
+            "isolation " + "".join(_progress_mark(label) for label in DISPATCH_OPERATIONS) + " *[[]100%]",
         ]
     )
     result.stdout.fnmatch_lines(
@@ -80,11 +65,11 @@ def test_a_leaking_operation_fails_with_each_finding(
             "",
             *READ_BY_ID_FINDING_B_READS_A,
             "*= isolation-harness =*",
-            "22 operations, 2 tenants, 44 probes, * requests in *s: "
+            f"{DISPATCH_COUNT} operations, 2 tenants, * probes, * requests in *s: "
             "2 confirmed and 0 suspected findings in 1 operations, 0 probe errors",
             "*= short test summary info =*",
             "FAILED isolation::GET /orders/{order_id} - GET /orders/{order_id} leaks*",
-            "*= 1 failed, 19 passed, 2 skipped in *",
+            f"*= 1 failed, {DISPATCH_COUNT - 1 - DISPATCH_UNPROBED} passed, {DISPATCH_UNPROBED} skipped in *",
         ],
         consecutive=True,
     )
@@ -107,19 +92,22 @@ def test_a_clean_api_passes_in_a_directory_without_tests(project: pytest.Pyteste
     result = project.runpytest_subprocess(*_dispatch_args("-v"))
 
     assert result.ret == pytest.ExitCode.OK
-    result.assert_outcomes(passed=20, skipped=2)
+    result.assert_outcomes(passed=DISPATCH_COUNT - DISPATCH_UNPROBED, skipped=DISPATCH_UNPROBED)
     result.stdout.fnmatch_lines(
         [
-            "isolation-harness: 22 operations via asgi at http://testserver",
-            "collecting ... collected 22 items",
+            f"isolation-harness: {DISPATCH_COUNT} operations via asgi at http://testserver",
+            f"collecting ... collected {DISPATCH_COUNT} items",
             "",
             "isolation::POST /accounts SKIPPED (not probed: used to provision*",
             "isolation::POST /auth/login SKIPPED (not probed: used to provision*",
-            *(f"isolation::{lit(label)} PASSED*" for label in DISPATCH_OPERATIONS[2:]),
+            *(
+                f"isolation::{lit(label)} {'SKIPPED' if label == 'PUT /users/{username}/preferences' else 'PASSED'}*"
+                for label in DISPATCH_OPERATIONS[2:]
+            ),
             "*= isolation-harness =*",
-            "22 operations, 2 tenants, 44 probes, * requests in *s: "
+            f"{DISPATCH_COUNT} operations, 2 tenants, * probes, * requests in *s: "
             "0 confirmed and 0 suspected findings in 0 operations, 0 probe errors",
-            "*= 20 passed, 2 skipped in *",
+            f"*= {DISPATCH_COUNT - DISPATCH_UNPROBED} passed, {DISPATCH_UNPROBED} skipped in *",
         ]
     )
     assert "FAILURES" not in result.stdout.str()
@@ -239,11 +227,14 @@ def test_json_report_holds_findings_coverage_errors_and_stats(
     assert coverage["POST /accounts"] == {"probes": 0, "slots": [], "skipped": ["used to provision tenants"]}
     assert coverage["GET /orders/{order_id}"]["probes"] >= 2
     assert all(set(entry) == {"probes", "slots", "skipped"} for entry in coverage.values())
-    assert coverage["GET /orders/{order_id}"]["slots"] == ["path order_id"]
+    assert coverage["GET /orders/{order_id}"]["slots"] == [
+        "path order_id",
+        "path order_id (deleted by its owner)",
+    ]
     assert report["errors"] == []
 
     stats = report["stats"]
-    assert stats["operations"] == 22
+    assert stats["operations"] == DISPATCH_COUNT
     assert stats["confirmed"] == 2
     assert stats["suspected"] == 0
     assert stats["errors"] == 0

@@ -8,16 +8,17 @@ import pytest
 from plugin_support import (
     DISPATCH,
     DISPATCH_CONFIG,
+    DISPATCH_COUNT,
     READ_BY_ID_FINDING_A_READS_B,
     READ_BY_ID_FINDING_B_READS_A,
 )
 
 CLEAN_SUMMARY = (
-    "22 operations, 2 tenants, 44 probes, * requests in *s: "
+    f"{DISPATCH_COUNT} operations, 2 tenants, * probes, * requests in *s: "
     "0 confirmed and 0 suspected findings in 0 operations, 0 probe errors"
 )
 LEAK_SUMMARY = (
-    "22 operations, 2 tenants, 44 probes, * requests in *s: "
+    f"{DISPATCH_COUNT} operations, 2 tenants, * probes, * requests in *s: "
     "2 confirmed and 0 suspected findings in 1 operations, 0 probe errors"
 )
 
@@ -42,7 +43,8 @@ def test_clean_api_exits_0(project: pytest.Pytester) -> None:
         "seed: 0 (from default)",
     ]
     result.stdout.fnmatch_lines(
-        ["campaign: 22 operations via asgi at http://testserver", "", CLEAN_SUMMARY], consecutive=True
+        [f"campaign: {DISPATCH_COUNT} operations via asgi at http://testserver", "", CLEAN_SUMMARY],
+        consecutive=True,
     )
     assert result.stderr.str() == ""
 
@@ -57,7 +59,7 @@ def test_leaks_exit_1_and_each_finding_is_printed(
     assert result.ret == 1
     result.stdout.fnmatch_lines(
         [
-            "campaign: 22 operations via asgi at http://testserver",
+            f"campaign: {DISPATCH_COUNT} operations via asgi at http://testserver",
             "",
             *READ_BY_ID_FINDING_A_READS_B,
             "",

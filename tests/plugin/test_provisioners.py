@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from plugin_support import (
     DISPATCH,
+    DISPATCH_COUNT,
     NOTEBOOK,
     STATIC_ACCOUNTS,
     DispatchServer,
@@ -54,13 +55,13 @@ def test_conftest_hook_provisions_tenants_without_signup_or_login_in_config(
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     outcomes = result.parseoutcomes()
     assert outcomes["failed"] == 1
-    assert outcomes["passed"] + outcomes.get("skipped", 0) == 21
+    assert outcomes["passed"] + outcomes.get("skipped", 0) == DISPATCH_COUNT - 1
     result.stdout.fnmatch_lines(
         [
             settings_header(
                 f"schema={DISPATCH} (from option)", "tenants=2 (from default)", "seed=0 (from default)"
             ),
-            "isolation-harness: 22 operations via asgi at http://testserver",
+            f"isolation-harness: {DISPATCH_COUNT} operations via asgi at http://testserver",
             "*= FAILURES =*",
             "GET /orders/{order_id} leaks across tenants (2 findings):",
             "",
@@ -78,7 +79,7 @@ def test_conftest_hook_provisions_tenants_without_signup_or_login_in_config(
             + "*"
             + lit(' -H "Authorization: Bearer $TENANT_A_TOKEN"'),
             "*= isolation-harness =*",
-            "22 operations, 2 tenants, * probes, * requests in *s: "
+            f"{DISPATCH_COUNT} operations, 2 tenants, * probes, * requests in *s: "
             "2 confirmed and 0 suspected findings in 1 operations, 0 probe errors",
             "FAILED isolation::GET /orders/{order_id} - *",
         ]
@@ -146,7 +147,7 @@ def test_static_accounts_created_beforehand_over_http(
                 "tenants=2 (from default)",
                 "seed=0 (from default)",
             ),
-            f"isolation-harness: 22 operations via http at {base_url}",
+            f"isolation-harness: {DISPATCH_COUNT} operations via http at {base_url}",
             "*= FAILURES =*",
             "GET /orders/{order_id} leaks across tenants (2 findings):",
             "",
@@ -166,7 +167,7 @@ def test_static_accounts_created_beforehand_over_http(
                 "[confirmed] GET /orders/{order_id}: globex read data of acme via path order_id (oracle: canary)"
             ),
             "*= isolation-harness =*",
-            "22 operations, 2 tenants, * probes, * requests in *s: "
+            f"{DISPATCH_COUNT} operations, 2 tenants, * probes, * requests in *s: "
             "2 confirmed and 0 suspected findings in 1 operations, 0 probe errors",
             "FAILED isolation::GET /orders/{order_id} - *",
         ]

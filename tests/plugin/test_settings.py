@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from plugin_support import DISPATCH, DISPATCH_CONFIG, USAGE_ERROR, lit, settings_header
+from plugin_support import DISPATCH, DISPATCH_CONFIG, DISPATCH_COUNT, USAGE_ERROR, lit, settings_header
 
 
 def test_header_names_pyproject_env_and_option_with_option_over_env_over_pyproject(
@@ -34,11 +34,11 @@ def test_header_names_pyproject_env_and_option_with_option_over_env_over_pyproje
                 "tenants=3 (from option)",
                 "seed=7 (from env)",
             ),
-            "isolation-harness: 22 operations via asgi at http://testserver",
+            f"isolation-harness: {DISPATCH_COUNT} operations via asgi at http://testserver",
             f"rootdir: {project.path}",
             "configfile: pyproject.toml",
             "*",
-            "collected 22 items",
+            f"collected {DISPATCH_COUNT} items",
             "",
             "<CampaignCollector isolation>",
             "  <OperationItem POST /accounts>",
@@ -47,7 +47,7 @@ def test_header_names_pyproject_env_and_option_with_option_over_env_over_pyproje
         ],
         consecutive=False,
     )
-    result.stdout.fnmatch_lines(["*= 22 tests collected in *"])
+    result.stdout.fnmatch_lines([f"*= {DISPATCH_COUNT} tests collected in *"])
 
 
 def test_header_names_env_and_default(project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,7 +67,7 @@ def test_header_names_env_and_default(project: pytest.Pytester, monkeypatch: pyt
                 "seed=0 (from default)",
                 "report_json=isolation-report.json (from env)",
             ),
-            "isolation-harness: 22 operations via asgi at http://testserver",
+            f"isolation-harness: {DISPATCH_COUNT} operations via asgi at http://testserver",
         ]
     )
 

@@ -10,6 +10,12 @@ ROOT = Path(__file__).resolve().parents[3]
 CONFIG = ROOT / "examples" / "dispatch_api" / "isolation.toml"
 
 
+def _dispatch_count() -> int:
+    from examples.dispatch_api import create_app
+
+    return sum(len(item) for item in create_app().openapi()["paths"].values())
+
+
 def _run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, vulnerabilities: str) -> tuple[int, str]:
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     monkeypatch.setenv("DISPATCH_VULNERABILITIES", vulnerabilities)
@@ -29,7 +35,7 @@ def test_leaks_are_tabled_with_evidence_and_reproduction(
     assert code == 1
     lines = markdown.splitlines()
     assert lines[0] == "# Tenant isolation"
-    assert lines[2] == "**1 of 22 operations leak across tenants** (2 confirmed findings)."
+    assert lines[2] == f"**1 of {_dispatch_count()} operations leak across tenants** (2 confirmed findings)."
     assert "| `GET /orders/{order_id}` | confirmed | tenant-a | tenant-b | path order_id | canary |" in lines
     assert "## 1. `GET /orders/{order_id}`: tenant-a → tenant-b" in lines
     assert "```sh" in lines
@@ -40,7 +46,9 @@ def test_leaks_are_tabled_with_evidence_and_reproduction(
 def test_a_clean_api_says_so(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     code, markdown = _run(pytester, monkeypatch, "none")
     assert code == 0
-    assert markdown.splitlines()[2] == "**No confirmed cross-tenant leak** in 22 operations."
+    assert (
+        markdown.splitlines()[2] == f"**No confirmed cross-tenant leak** in {_dispatch_count()} operations."
+    )
     assert "|" not in markdown
 
 
