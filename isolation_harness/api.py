@@ -188,6 +188,7 @@ def build_model(
                 for output in node.outputs
             ]
         _add_unbound_path_slots(operation)
+        _add_unbound_key_slots(operation)
         operations.append(operation)
     if all(operation.requires_auth is None for operation in operations):
         pass
@@ -266,13 +267,14 @@ def _rebind_role_named_slots(operations: list[Operation]) -> None:
             if slot.location is SlotLocation.PATH or (slot.resource in fields and not own):
                 rebound.append(slot)
                 continue
+            unbound = slot.resource.startswith("?")
             name = str(slot.path[-1]) if slot.path else slot.name
             stem = _ID_SUFFIX.sub("", name).replace("_", "").replace("-", "").lower()
             matches = [
                 resource for resource in fields if stem.endswith(resource.lower()) and resource.lower()
             ]
             if not matches:
-                if not own:
+                if not own and not unbound:
                     rebound.append(slot)
                 continue
             target = max(matches, key=len)
@@ -344,6 +346,32 @@ def _slots(node: Any) -> list[Slot]:
             )
         )
     return slots
+
+
+def _add_unbound_key_slots(operation: Operation) -> None:
+    """Query, header, cookie and top-level body fields named like keys (``account_id``,
+    ``X-Account-Id``) that the analysis left unbound: later bound by name to a resource, or dropped."""
+    from .values import resolve
+
+    bound = {(slot.location, str(slot.path[0]) if slot.path else slot.name) for slot in operation.slots}
+    for parameter in operation.parameters:
+        if parameter.location is SlotLocation.PATH or (parameter.location, parameter.name) in bound:
+            continue
+        if looks_like_identifier(parameter.name) and not _is_sensitive(parameter.name):
+            operation.slots.append(
+                Slot(parameter.location, parameter.name, f"?{parameter.name}", parameter.name)
+            )
+    body = resolve(operation.body_schema, operation.body_schema)
+    if isinstance(body, dict):
+        for name in body.get("properties", {}):
+            if looks_like_identifier(name) and (SlotLocation.BODY, name) not in bound:
+                operation.slots.append(Slot(SlotLocation.BODY, name, f"?{name}", name, (name,)))
+
+
+def _is_sensitive(name: str) -> bool:
+    from .redaction import is_sensitive_name
+
+    return is_sensitive_name(name)
 
 
 def _add_unbound_path_slots(operation: Operation) -> None:

@@ -950,6 +950,12 @@ class Campaign:
                 out.append((view, operation))
             if len(out) >= MAX_WITNESSES:
                 break
+        # Its lists and `/me`: where an object the attacker put into the victim's account appears.
+        for operation in self.api.operations:
+            if operation.is_safe and not operation.slots and operation.label not in self.excluded:
+                view = self._owner_view(victim, operation)
+                if view is not None and 200 <= view.status < 300 and all(view is not v for v, _ in out):
+                    out.append((view, operation))
         return out
 
     def _own_views(self, state: _TenantState) -> list[tuple[_View, Operation]]:
