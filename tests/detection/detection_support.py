@@ -14,6 +14,7 @@ from isolation_harness import (
     Campaign,
     CampaignResult,
     CampaignSettings,
+    HarnessConfig,
     LoadedApi,
     load_api,
     load_app,
@@ -27,16 +28,16 @@ NOTEBOOK_CONFIG = EXAMPLES / "notebook_api" / "isolation.toml"
 
 def run_in_process(app: Any, config_path: Path, *, tenants: int = 2, seed: int = 0) -> CampaignResult:
     """A whole campaign against an app object, in-process."""
-    return _run(load_app(app), config_path, tenants=tenants, seed=seed)
+    config = load_config(config_path)
+    return _run(load_app(app, openapi_path=config.openapi_path), config, tenants=tenants, seed=seed)
 
 
 def run_over_http(url: str, config_path: Path, *, tenants: int = 2) -> CampaignResult:
     """A whole campaign against a server, over real HTTP."""
-    return _run(load_api(url), config_path, tenants=tenants, seed=0)
+    return _run(load_api(url), load_config(config_path), tenants=tenants, seed=0)
 
 
-def _run(api: LoadedApi, config_path: Path, *, tenants: int, seed: int) -> CampaignResult:
-    config = load_config(config_path)
+def _run(api: LoadedApi, config: HarnessConfig, *, tenants: int, seed: int) -> CampaignResult:
     assert config.provisioner is not None
     settings = CampaignSettings(
         tenants=tenants, seed=seed, exclude=config.exclude, references=config.references
