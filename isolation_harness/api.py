@@ -244,7 +244,7 @@ def _apply_references(operations: list[Operation], references: Mapping[str, str]
         operation.slots = kept
 
 
-_ID_SUFFIX = re.compile(r"(_ids?|-ids?|_uuid|Ids?|IDs?|Uuid)$")
+_ID_SUFFIX = re.compile(r"([_-]?ids?|[_-]?uuid)$", re.IGNORECASE)
 
 
 def _rebind_role_named_slots(operations: list[Operation]) -> None:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import requests
 
@@ -224,17 +225,41 @@ class Campaign:
         ]
         for name in names:
             tenant = Tenant(name=name, seed=self.settings.seed, client=self.transport.session())
+            seen: list[requests.Response] = []
+            tenant.client.observers.append(seen.append)
             try:
                 credentials = self.provisioner.provision(tenant, self.provision_context)
             except requests.RequestException as exc:
                 raise ProvisioningError(f"Provisioning tenant {name!r} failed: {exc}") from None
+            finally:
+                tenant.client.observers.remove(seen.append)
             for secret in credentials.secrets():
                 self.redactor.add(secret)
             tenant.apply(credentials)
-            self.states.append(
-                _TenantState(tenant=tenant, generator=ValueGenerator(tenant.fake, tenant.canary))
-            )
+            state = _TenantState(tenant=tenant, generator=ValueGenerator(tenant.fake, tenant.canary))
+            self.states.append(state)
             self.result.tenants.append(name)
+            self._harvest_provisioning(state, seen, credentials.secrets())
+
+    def _harvest_provisioning(
+        self, state: _TenantState, responses: list[requests.Response], secrets: list[str]
+    ) -> None:
+        """The signup's answer is the tenant's own account: its id is an identifier like any other."""
+        base = urlsplit(self.transport.base_url).path.rstrip("/")
+        by_label = self.api.by_label()
+        for response in responses:
+            if not 200 <= response.status_code < 300 or any(secret in response.text for secret in secrets):
+                continue
+            path = urlsplit(str(response.request.url)).path
+            path = path[len(base) :] if base and path.startswith(base) else path
+            operation = by_label.get(f"{response.request.method} {path}")
+            if operation is None:
+                continue
+            request = HttpRequest(method=operation.method, path_template=operation.path)
+            captured = HttpResponse(
+                status=response.status_code, headers=dict(response.headers), text=response.text
+            )
+            self._harvest(state, operation, request, captured, {})
 
     def teardown(self) -> None:
         for state in self.states:
@@ -855,9 +880,23 @@ class Campaign:
                     setup,
                 )
         if response.ok or changes:
+            # Changed objects are not used again, where the tenant can make fresh ones (an account
+            # made at signup cannot be, so it stays in use). The attacker's own objects in the request
+            # may have changed too (moved into the victim's account, say).
             for instance in targets:
-                self._retire(victim, instance)
+                if self._recreatable(instance.resource):
+                    self._retire(victim, instance)
             self._reseed(victim)
+            for resource, instance in own.items():
+                if resource not in pinned and self._recreatable(resource):
+                    self._retire(attacker, instance)
+            self._reseed(attacker)
+
+    def _recreatable(self, resource: str) -> bool:
+        return any(
+            op.requires_auth is not False and op.label not in self.excluded
+            for op in self.api.creators().get(resource, [])
+        )
 
     def _body_is_callers_own(self, attacker: _TenantState, response: HttpResponse) -> bool:
         return attacker.tenant.canary.lower() in response.text.lower()
@@ -1012,6 +1051,15 @@ class Campaign:
             response = send(state.tenant.client, request, timeout=self.settings.timeout)
         except requests.RequestException as exc:
             self._error(operation, state, slot, f"{type(exc).__name__}: {self.redactor(str(exc))[:200]}")
+            return None
+        except Exception as exc:
+            # An in-process app that raises is what a server answers with a 500: an error, not a crash.
+            self._error(
+                operation,
+                state,
+                slot,
+                f"the application raised {type(exc).__name__}: {self.redactor(str(exc))[:200]}",
+            )
             return None
         if operation.requires_auth is not False:
             tenant_state = state.tenant.state

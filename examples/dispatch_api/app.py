@@ -11,6 +11,7 @@ from fastapi import (
     Cookie,
     Depends,
     FastAPI,
+    Header,
     HTTPException,
     Path,
     Query,
@@ -29,6 +30,7 @@ from .models import (
     Account,
     AccountCreate,
     Customer,
+    CustomerCreate,
     CustomerIn,
     ErrorDetail,
     ExportCreate,
@@ -63,9 +65,13 @@ from .vulnerabilities import (
     ENV_VAR,
     ERROR_MESSAGE_LEAK,
     EXPORT_JOB_UNCHECKED,
+    HEADER_TENANT_SPOOF,
     LIST_UNFILTERED,
+    MASS_ASSIGNMENT_CREATE,
+    MASS_ASSIGNMENT_UPDATE,
     NESTED_CHILD_UNCHECKED,
     NESTED_PARENT_UNCHECKED,
+    QUERY_TENANT_PARAM,
     READ_BY_ID,
     SEARCH_ACROSS_TENANTS,
     WEBHOOK_SECRET_LEAK,
@@ -119,6 +125,10 @@ def current_account(
 
 def _vulnerable(request: Request, name: str) -> bool:
     return name in request.app.state.vulnerabilities
+
+
+def _forbidden(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_403_FORBIDDEN, detail=detail)
 
 
 def _not_found(what: str) -> HTTPException:
@@ -298,6 +308,8 @@ def update_order(
 ) -> Order:
     """Update the recipient or reference of an order."""
     owner = None if _vulnerable(request, WRITE_BY_ID) else account.id
+    if body.account_id not in (None, account.id) and not _vulnerable(request, MASS_ASSIGNMENT_UPDATE):
+        raise _forbidden("An order can only belong to your own account")
     order = store.update_order(order_id, owner, body)
     if order is None:
         raise _not_found("Order")
@@ -426,9 +438,19 @@ def get_label(label_id: str, account: CurrentAccount, store: StoreDep) -> Label:
 
 
 @router.get("/invoices", response_model=list[Invoice], tags=["invoices"])
-def list_invoices(account: CurrentAccount, store: StoreDep) -> list[Invoice]:
+def list_invoices(
+    request: Request,
+    account: CurrentAccount,
+    store: StoreDep,
+    account_id: Annotated[
+        str | None, Query(description="The account whose invoices to list; only your own is allowed")
+    ] = None,
+) -> list[Invoice]:
     """List your invoices, oldest first."""
-    return store.list_invoices(account.id)
+    owner = account_id or account.id
+    if owner != account.id and not _vulnerable(request, QUERY_TENANT_PARAM):
+        raise _forbidden("You can only list your own invoices")
+    return store.list_invoices(owner)
 
 
 @router.get("/invoices/{invoice_id}", response_model=Invoice, responses=_errors(404), tags=["invoices"])
@@ -444,20 +466,33 @@ def get_invoice(invoice_id: str, account: CurrentAccount, store: StoreDep) -> In
 
 
 @router.post("/customers", status_code=status.HTTP_201_CREATED, response_model=Customer, tags=["customers"])
-def create_customer(body: CustomerIn, account: CurrentAccount, store: StoreDep) -> Customer:
+def create_customer(
+    body: CustomerCreate, request: Request, account: CurrentAccount, store: StoreDep
+) -> Customer:
     """Add a contact to your address book."""
-    return store.create_customer(account.id, body)
+    owner = body.account_id or account.id
+    if owner != account.id and not _vulnerable(request, MASS_ASSIGNMENT_CREATE):
+        raise _forbidden("A contact can only be added to your own address book")
+    return store.create_customer(owner, body)
 
 
 @router.get("/customers", response_model=list[Customer], tags=["customers"])
 def list_customers(
+    request: Request,
     account: CurrentAccount,
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Most contacts to return")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Contacts to skip")] = 0,
+    x_account_id: Annotated[
+        str | None,
+        Header(alias="X-Account-Id", description="The account to act as; only your own is allowed"),
+    ] = None,
 ) -> list[Customer]:
     """List your address book, oldest first, one page at a time."""
-    return store.list_customers(account.id, limit, offset)
+    owner = x_account_id or account.id
+    if owner != account.id and not _vulnerable(request, HEADER_TENANT_SPOOF):
+        raise _forbidden("You can only act as your own account")
+    return store.list_customers(owner, limit, offset)
 
 
 @router.get("/customers/{customer_id}", response_model=Customer, responses=_errors(404), tags=["customers"])

@@ -205,6 +205,9 @@ class OrderUpdate(BaseModel):
     recipient_phone: Phone | None = None
     recipient_address: Address | None = None
     reference: str | None = Field(default=None, max_length=200)
+    account_id: str | None = Field(
+        default=None, description="The account the order belongs to; only your own account is allowed"
+    )
 
 
 class Order(BaseModel):
@@ -311,6 +314,14 @@ class CustomerIn(BaseModel):
     company: str | None = Field(default=None, max_length=100)
     address: Address
     notes: str | None = Field(default=None, max_length=1000)
+
+
+class CustomerCreate(CustomerIn):
+    """Body to create an address-book entry."""
+
+    account_id: str | None = Field(
+        default=None, description="The account the contact belongs to; only your own account is allowed"
+    )
 
 
 class Customer(BaseModel):

@@ -380,6 +380,8 @@ class Store:
             changes["recipient_address"] = body.recipient_address.model_dump_json()
         if "reference" in fields:
             changes["reference"] = body.reference
+        if body.account_id is not None:
+            changes["account_id"] = body.account_id
         clause, params = _scope_clause(owner)
         with self._transaction() as db:
             row = db.execute(
@@ -584,7 +586,8 @@ class Store:
 
     @staticmethod
     def _customer_values(body: CustomerIn) -> dict[str, Any]:
-        return {**body.model_dump(exclude={"address"}), "address": body.address.model_dump_json()}
+        fields = body.model_dump(exclude={"address", "account_id"})
+        return {**fields, "address": body.address.model_dump_json()}
 
     def create_customer(self, owner: str, body: CustomerIn) -> Customer:
         """Add an address-book entry for `owner`."""

@@ -21,6 +21,11 @@ NESTED_PARENT_UNCHECKED = "nested-parent-unchecked"
 WEBHOOK_SECRET_LEAK = "webhook-secret-leak"
 DELETE_THEN_REUSE = "delete-then-reuse"
 
+QUERY_TENANT_PARAM = "query-tenant-param"
+HEADER_TENANT_SPOOF = "header-tenant-spoof"
+MASS_ASSIGNMENT_CREATE = "mass-assignment-create"
+MASS_ASSIGNMENT_UPDATE = "mass-assignment-update"
+
 VULNERABILITIES: dict[str, list[str]] = {
     # Reads an order by id without checking that the caller owns it.
     READ_BY_ID: ["GET /orders/{order_id}"],
@@ -46,6 +51,14 @@ VULNERABILITIES: dict[str, list[str]] = {
     WEBHOOK_SECRET_LEAK: ["GET /webhooks/{webhook_id}"],
     # A deleted order can still be read by id, by any account.
     DELETE_THEN_REUSE: ["GET /orders/{order_id}"],
+    # `account_id` in the query selects whose invoices are listed.
+    QUERY_TENANT_PARAM: ["GET /invoices"],
+    # An `X-Account-Id` header selects whose address book is listed, whatever the token says.
+    HEADER_TENANT_SPOOF: ["GET /customers"],
+    # `account_id` in the body creates the contact in that account.
+    MASS_ASSIGNMENT_CREATE: ["POST /customers"],
+    # `account_id` in the body moves the caller's order into that account.
+    MASS_ASSIGNMENT_UPDATE: ["PATCH /orders/{order_id}"],
 }
 
 ENV_VAR = "DISPATCH_VULNERABILITIES"

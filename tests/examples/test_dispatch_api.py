@@ -559,13 +559,43 @@ PROBES: dict[str, Probe] = {
     "GET /webhooks/{webhook_id}": lambda a, b: _not_found(a, b.get(f"/webhooks/{a.ids['webhook']}")),
     "DELETE /webhooks/{webhook_id}": lambda a, b: _not_found(a, b.delete(f"/webhooks/{a.ids['webhook']}")),
     "PUT /users/{username}/preferences": _set_preferences_by_victim_name,
+    "POST /customers": lambda a, b: _forbidden(
+        a, b.post("/customers", {**customer_body("Bravo"), "account_id": _account(a)})
+    ),
 }
+
+
+def _account(tenant: Tenant) -> str:
+    account_id: str = tenant.get("/me").json()["id"]
+    return account_id
+
+
+def _forbidden(victim: Tenant, response: requests.Response) -> tuple[requests.Response, bool]:
+    """A 403 that says nothing about the victim."""
+    leaked = victim.name in response.text or victim.email in response.text
+    return response, response.status_code == 403 and not leaked
+
+
+def _invoices_of_victim(a: Tenant, b: Tenant) -> tuple[requests.Response, bool]:
+    return _forbidden(a, b.get("/invoices", params={"account_id": _account(a)}))
+
+
+def _customers_as_victim(a: Tenant, b: Tenant) -> tuple[requests.Response, bool]:
+    return _forbidden(a, b.client.get("/customers", headers={**b.headers, "X-Account-Id": _account(a)}))
+
+
+def _move_own_order_to_victim(a: Tenant, b: Tenant) -> tuple[requests.Response, bool]:
+    return _forbidden(a, b.patch(f"/orders/{b.ids['order']}", {"account_id": _account(a)}))
+
 
 # The probes that show a switch is off. An operation that two switches share has one probe per switch.
 SWITCH_PROBES: dict[str, list[Probe]] = {
     **{name: [PROBES[label] for label in labels] for name, labels in VULNERABILITIES.items()},
     "read-by-id": [_read_live_order],
     "delete-then-reuse": [_read_deleted_order],
+    "query-tenant-param": [_invoices_of_victim],
+    "header-tenant-spoof": [_customers_as_victim],
+    "mass-assignment-update": [_move_own_order_to_victim],
 }
 
 
@@ -618,7 +648,6 @@ def test_every_operation_with_a_foreign_reference_is_probed() -> None:
         "GET /me",
         "GET /me/preferences",
         "POST /orders",
-        "POST /customers",
         "POST /exports",
         "POST /webhooks",
     }
@@ -724,6 +753,31 @@ def _exploit_delete_then_reuse(a: Tenant, b: Tenant) -> None:
     assert a.patch(f"/orders/{a.ids['deleted_order']}", {"reference": "back"}).status_code == 404
 
 
+def _exploit_query_tenant_param(a: Tenant, b: Tenant) -> None:
+    response = b.get("/invoices", params={"account_id": _account(a)})
+    assert response.status_code == 200
+    assert {invoice["billing_company"] for invoice in response.json()} == {"Alpha"}
+
+
+def _exploit_header_tenant_spoof(a: Tenant, b: Tenant) -> None:
+    customer = a.post("/customers", customer_body("Alpha")).json()
+    response = b.client.get("/customers", headers={**b.headers, "X-Account-Id": _account(a)})
+    assert response.status_code == 200
+    assert customer["id"] in {item["id"] for item in response.json()}
+
+
+def _exploit_mass_assignment_create(a: Tenant, b: Tenant) -> None:
+    created = b.post("/customers", {**customer_body("Bravo"), "account_id": _account(a)})
+    assert created.status_code == 201
+    assert created.json()["id"] in {customer["id"] for customer in a.get("/customers").json()}
+
+
+def _exploit_mass_assignment_update(a: Tenant, b: Tenant) -> None:
+    moved = b.patch(f"/orders/{b.ids['order']}", {"account_id": _account(a)})
+    assert moved.status_code == 200
+    assert b.ids["order"] in {order["id"] for order in a.get("/orders").json()}
+
+
 EXPLOITS: dict[str, Callable[[Tenant, Tenant], None]] = {
     "read-by-id": _exploit_read_by_id,
     "list-unfiltered": _exploit_list_unfiltered,
@@ -737,6 +791,11 @@ EXPLOITS: dict[str, Callable[[Tenant, Tenant], None]] = {
     "nested-parent-unchecked": _exploit_nested_parent_unchecked,
     "webhook-secret-leak": _exploit_webhook_secret_leak,
     "delete-then-reuse": _exploit_delete_then_reuse,
+    "query-tenant-param": _exploit_query_tenant_param,
+    "header-tenant-spoof": _exploit_header_tenant_spoof,
+    "mass-assignment-create": _exploit_mass_assignment_create,
+    # Last: it moves the attacker's order away, which the exploits above rely on.
+    "mass-assignment-update": _exploit_mass_assignment_update,
 }
 
 
