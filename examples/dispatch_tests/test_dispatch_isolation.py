@@ -179,6 +179,50 @@ def test_a_deleted_order_is_gone_for_everyone(tenants: TenantRegistry) -> None:
     assert_cannot_read(bob, f"/orders/{order['id']}", owner=alice)
 
 
+def account_id(tenant: Tenant) -> str:
+    identifier: str = tenant.client.get("/me").json()["id"]
+    return identifier
+
+
+def test_invoices_of_another_account_cannot_be_asked_for(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    order = create_order(alice)
+    alice.client.post("/labels", json={"order_id": order["id"], "service_code": "economy"})
+    assert_cannot_read(bob, f"/invoices?account_id={account_id(alice)}", owner=alice)
+
+
+def test_an_account_header_cannot_override_the_token(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    create_customer(alice)
+    with expect_isolated(bob):
+        bob.client.get("/customers", headers={"X-Account-Id": account_id(alice)})
+
+
+def test_a_contact_cannot_be_created_in_another_account(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    body = {
+        "name": bob.tag("Eve"),
+        "email": f"{bob.canary}@example.com",
+        "phone": "+15550100400",
+        "address": {"street": "2 Low St", "city": "York", "postcode": "YO1 1AA", "country": "GB"},
+        "account_id": account_id(alice),
+    }
+    assert_cannot_modify(bob, "POST", "/customers", json=body, owner=alice, read_url="/customers")
+
+
+def test_an_order_cannot_be_moved_into_another_account(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    order = create_order(bob)
+    assert_cannot_modify(
+        bob,
+        "PATCH",
+        f"/orders/{order['id']}",
+        json={"account_id": account_id(alice)},
+        owner=alice,
+        read_url="/orders",
+    )
+
+
 @pytest.mark.isolation
 def test_every_response_in_a_marked_test_is_checked(tenants: TenantRegistry) -> None:
     alice, bob = tenants.create(2)
