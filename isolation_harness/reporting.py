@@ -111,4 +111,6 @@ class JsonReport:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(data, handle, indent=2)
                 handle.write("\n")
+            # mkstemp makes the file private; a report is an ordinary file for CI to publish.
+            os.chmod(temp, 0o644)
             os.replace(temp, self.path)
