@@ -817,6 +817,16 @@ class Campaign:
             if reason not in coverage.skipped:
                 coverage.skipped.append(reason)
             return
+        own_values = {slot: own[slot.resource].value(slot.field) for slot in variant if slot.resource in own}
+        if all(own_values.get(slot) == value for slot, value in values.items()):
+            # Identifiers numbered per tenant (both have order 1): the "foreign" request is the
+            # attacker's own, and proves nothing either way.
+            reason = (
+                f"{victim.tenant.name}'s identifiers via {slot_text} are the same as {attacker.tenant.name}'s"
+            )
+            if reason not in coverage.skipped:
+                coverage.skipped.append(reason)
+            return
         for slot, value in values.items():
             _place(request, slot, value)
         targets = list(pinned.values())
