@@ -9,6 +9,7 @@ in each identifier slot, and oracles judge each response.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 import requests
 
 from .api import ApiModel, Operation, build_model, looks_like_identifier
-from .errors import ConfigurationError, ProvisioningError
+from .errors import ConfigurationError, ProvisioningError, did_you_mean
 from .model import (
     Coverage,
     Finding,
@@ -27,6 +28,7 @@ from .model import (
     HttpResponse,
     JSONPath,
     ProbeError,
+    SharingRule,
     Slot,
     SlotLocation,
     Verdict,
@@ -40,8 +42,9 @@ from .oracles import (
     find_canaries,
     match_owner_views,
     volatile_between,
+    without_shared,
 )
-from .provisioning import ProvisionContext, Provisioner
+from .provisioning import ProvisionContext, Provisioner, render_template
 from .redaction import Redactor, is_sensitive_name
 from .reproduction import curl_as
 from .tenants import Tenant
@@ -49,6 +52,10 @@ from .transport import Transport, send
 from .values import ValueGenerator
 
 MAX_WITNESSES = 6
+# Identifiers guessed next to the attacker's own, per slot and attacker, where they are numbers.
+GUESSES_PER_SLOT = 4
+# A number, or a number after a fixed prefix ("INV-000123"): the shapes a sequence counts in.
+_SEQUENTIAL = re.compile(r"([^0-9]*)([0-9]{1,15})")
 _DISCOVERY_ROUNDS = 3
 
 
@@ -62,6 +69,7 @@ class CampaignSettings:
     timeout: float = 10.0
     names: tuple[str, ...] = ()
     references: dict[str, str] = field(default_factory=dict)
+    shares: tuple[SharingRule, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.tenants, int) or isinstance(self.tenants, bool) or self.tenants < 2:
@@ -123,6 +131,7 @@ class Instance:
     parents: dict[str, Instance] = field(default_factory=dict)
     recipe: list[HttpRequest] = field(default_factory=list)
     alive: bool = True
+    shared: bool = False
 
     def value(self, field_name: str) -> Any:
         return self.values.get(field_name)
@@ -144,6 +153,8 @@ class _TenantState:
     views: dict[str, _View] = field(default_factory=dict)
     known: set[str] = field(default_factory=set)
     objects: list[dict[str, Any]] = field(default_factory=list)
+    # Identifiers of objects other tenants shared with this one on purpose.
+    shared_with_me: set[str] = field(default_factory=set)
     dirty: bool = False
 
     def alive(self, resource: str) -> list[Instance]:
@@ -176,6 +187,18 @@ class Campaign:
         self.excluded = {label: "used to provision tenants" for label in used}
         for label in self.settings.exclude:
             self.excluded[label] = "excluded by configuration"
+        operations = self.api.by_label()
+        for rule in self.settings.shares:
+            if rule.operation not in operations:
+                raise ConfigurationError(
+                    f"api.shares: the API has no operation {rule.operation!r}."
+                    f"{did_you_mean(rule.operation, operations)} Use its label as 'METHOD /path'."
+                )
+            if not operations[rule.operation].slots:
+                raise ConfigurationError(
+                    f"api.shares: {rule.operation} takes no identifier, so it names no object to share. "
+                    "List the operation that shares one object, such as 'POST /orders/{order_id}/shares'."
+                )
         self.result = CampaignResult(operations=[op.label for op in self.api.operations])
         for operation in self.api.operations:
             self.result.coverage[operation.label] = Coverage(operation.label)
@@ -194,6 +217,7 @@ class Campaign:
                 self.seed(state)
                 self.discover(state)
                 self._check_credentials(state)
+            self.share()
             for operation in self.ordered_operations():
                 self.probe_operation(operation)
                 self._progress()
@@ -309,6 +333,53 @@ class Campaign:
             self._note_seeding(
                 f"{state.tenant.name}: {operation.label} not called: no {missing} to create it under"
             )
+
+    def share(self) -> None:
+        """Through each sharing operation in the config, each tenant shares a fresh object with the next.
+
+        The objects the next tenant then sees are shared on purpose: the oracles leave them alone, and
+        probes target the victim's other objects.
+        """
+        operations = self.api.by_label()
+        creators = self.api.creators()
+        for rule in self.settings.shares:
+            operation = operations[rule.operation]
+            slot = next((s for s in operation.slots if s.location is SlotLocation.PATH), operation.slots[0])
+            makers = [op for op in creators.get(slot.resource, []) if op.label not in self.excluded]
+            for index, owner in enumerate(self.states):
+                peer = self.states[(index + 1) % len(self.states)]
+                instance = self._create(owner, makers[0]) if makers else None
+                built = (
+                    self.build_request(owner, operation, pinned={slot.resource: instance})
+                    if instance
+                    else None
+                )
+                if instance is None or built is None:
+                    self._note_seeding(
+                        f"{owner.tenant.name}: no {slot.resource} to share via {operation.label}"
+                    )
+                    continue
+                request = built[0]
+                setting = f"api.shares ({operation.label})"
+                if rule.body is not None:
+                    body = render_template(rule.body, peer.tenant, setting=f"{setting}.body")
+                    if isinstance(body, dict) and isinstance(request.body, dict):
+                        request.body.update(body)
+                    else:
+                        request.body = body
+                    request.has_body = True
+                for name, value in rule.query.items():
+                    request.query[name] = str(render_template(value, peer.tenant, setting=f"{setting}.query"))
+                response = self._send(owner, request, operation)
+                if response is None or not response.ok:
+                    status = "no answer" if response is None else f"HTTP {response.status}"
+                    self._note_seeding(
+                        f"{owner.tenant.name}: sharing a {slot.resource} with {peer.tenant.name} via "
+                        f"{operation.label} failed ({status})"
+                    )
+                    continue
+                instance.shared = True
+                peer.shared_with_me.add(str(instance.value(slot.field)))
 
     def _wanted(self, resource: str) -> int:
         """How many of a resource each tenant needs: two where one request takes two of them."""
@@ -617,7 +688,8 @@ class Campaign:
                 None,
             )
             # Instances whose creation is known make reproductions complete.
-            candidates = sorted(state.alive(slot.resource), key=lambda item: not item.recipe)
+            # Objects shared on purpose are targeted last; the tenant's private ones first.
+            candidates = sorted(state.alive(slot.resource), key=lambda item: (item.shared, not item.recipe))
             choice = parent_choice or (candidates[0] if candidates else None)
             if choice is None:
                 if slot.resource in required:
@@ -639,6 +711,8 @@ class Campaign:
             for attacker in self.states:
                 self._probe_unslotted(operation, attacker, coverage)
             return
+        if operation.is_safe:
+            self._probe_guessed(operation, coverage)
         variants: list[tuple[Slot, ...]] = [(slot,) for slot in operation.slots]
         if len(operation.slots) > 1:
             variants.append(tuple(operation.slots))
@@ -681,7 +755,7 @@ class Campaign:
                     coverage.probed(slot_text)
                     if response is None or not response.ok:
                         continue
-                    for path, obj in iter_objects(response.json()):
+                    for path, obj in iter_objects(self._visible(attacker, response).json()):
                         if not any(looks_like_identifier(key) for key in obj):
                             continue
                         field_name = next(
@@ -712,6 +786,32 @@ class Campaign:
                             [],
                         )
                         break
+
+    def _probe_guessed(self, operation: Operation, coverage: Coverage) -> None:
+        """Sequential identifiers: the numbers next to the attacker's own, which nobody gave it.
+
+        Where a tenant's identifiers are numbers (``17``, ``"INV-000017"``), another tenant's are
+        likely next to them. Each guess is judged like any read: only another tenant's canary or
+        owner view in the response is a finding, so a guess that lands on shared data, or on nothing,
+        is not.
+        """
+        for slot in operation.slots:
+            if slot.location not in (SlotLocation.PATH, SlotLocation.QUERY):
+                continue
+            for attacker in self.states:
+                own = [instance.value(slot.field) for instance in attacker.alive(slot.resource)]
+                guesses = _neighbours(own, exclude={str(value) for value in own}, limit=GUESSES_PER_SLOT)
+                built = self.build_request(attacker, operation) if guesses else None
+                if built is None:
+                    continue
+                slot_text = f"{slot.describe()} (guessed next to {attacker.tenant.name}'s own)"
+                for guess in guesses:
+                    request = built[0].copy()
+                    _place(request, slot, guess)
+                    response = self._send(attacker, request, operation, probe=True, slot=slot_text)
+                    coverage.probed(slot_text)
+                    if response is not None:
+                        self._judge_read(operation, attacker, None, request, response, slot_text, setup=[])
 
     def probe_tombstones(self) -> None:
         """Objects their owner deleted must not stay readable by another tenant.
@@ -827,8 +927,12 @@ class Campaign:
             if reason not in coverage.skipped:
                 coverage.skipped.append(reason)
             return
+        mixed: set[str] = set()
         for slot, value in values.items():
-            _place(request, slot, value)
+            # A list of ids carries the attacker's own first: a bulk operation that checks only the
+            # first id, or filters out foreign ones, shows itself; one that refuses the list is fine.
+            if _place(request, slot, value, first=own_values.get(slot)):
+                mixed.add(slot.resource)
         targets = list(pinned.values())
         setup = [step for instance in targets for step in instance.recipe]
         witnesses: list[tuple[_View, Operation]] = []
@@ -898,7 +1002,7 @@ class Campaign:
                     self._retire(victim, instance)
             self._reseed(victim)
             for resource, instance in own.items():
-                if resource not in pinned and self._recreatable(resource):
+                if (resource not in pinned or resource in mixed) and self._recreatable(resource):
                     self._retire(attacker, instance)
             self._reseed(attacker)
 
@@ -922,6 +1026,7 @@ class Campaign:
         *,
         setup: list[HttpRequest],
     ) -> None:
+        response = self._visible(attacker, response)
         others = {state.tenant.name: state.tenant.markers() for state in self.states if state is not attacker}
         sightings = find_canaries(response, others, ignore=request.sent_values())
         reported: set[str] = set()
@@ -968,6 +1073,17 @@ class Campaign:
                 request,
                 setup if victim is not None and match.owner == victim.tenant.name else [],
             )
+
+    @staticmethod
+    def _visible(attacker: _TenantState, response: HttpResponse) -> HttpResponse:
+        """The response without the objects shared with the attacker on purpose (see :meth:`share`)."""
+        body = response.json() if attacker.shared_with_me else None
+        if body is None:
+            return response
+        text = json.dumps(without_shared(body, attacker.shared_with_me))
+        return HttpResponse(
+            status=response.status, headers=response.headers, text=text, elapsed=response.elapsed
+        )
 
     def _shared_values(self) -> set[str]:
         counts: dict[str, int] = {}
@@ -1222,6 +1338,35 @@ def _is_free_text(schema: Any, sample: str) -> bool:
     return True
 
 
+def _neighbours(values: Iterable[Any], *, exclude: set[str], limit: int) -> list[Any]:
+    """Up to `limit` numbers next to the numeric `values` (+1, -1, +2, -2, ...), in their own form.
+
+    Values that are not numbers in a sequence (UUIDs, random tokens) give none.
+    """
+    guesses: list[Any] = []
+    for distance in (1, -1, 2, -2):
+        for value in values:
+            guess = _shift(value, distance)
+            if guess is not None and str(guess) not in exclude and guess not in guesses:
+                guesses.append(guess)
+                if len(guesses) >= limit:
+                    return guesses
+    return guesses
+
+
+def _shift(value: Any, distance: int) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value + distance if value + distance >= 0 else None
+    if not isinstance(value, str):
+        return None
+    match = _SEQUENTIAL.fullmatch(value)
+    if match is None:
+        return None
+    prefix, digits = match.groups()
+    number = int(digits) + distance
+    return f"{prefix}{number:0{len(digits)}d}" if number >= 0 else None
+
+
 def _credential_carriers(tenant: Tenant) -> set[str]:
     credentials = tenant.credentials
     if credentials is None:
@@ -1240,31 +1385,40 @@ def _set_parameter(request: HttpRequest, location: SlotLocation, name: str, valu
         request.cookies[name] = str(value)
 
 
-def _place(request: HttpRequest, slot: Slot, value: Any) -> None:
+def _place(request: HttpRequest, slot: Slot, value: Any, *, first: Any = None) -> bool:
+    """Put `value` in the slot; where the slot holds a list, `[first, value]` (or `[value]`).
+
+    Returns whether `first` went into a list with it.
+    """
     if slot.location is SlotLocation.BODY:
         if not request.has_body or not isinstance(request.body, dict):
             request.body = {}
             request.has_body = True
-        _set_path(request.body, slot.path, value)
-    else:
-        _set_parameter(request, slot.location, slot.name, value)
+        return _set_path(request.body, slot.path, value, first=first)
+    _set_parameter(request, slot.location, slot.name, value)
+    return False
 
 
-def _set_path(body: Any, path: JSONPath, value: Any) -> None:
+def _set_path(body: Any, path: JSONPath, value: Any, *, first: Any = None) -> bool:
     node = body
     for index, part in enumerate(path):
         last = index == len(path) - 1
         if isinstance(node, list):
             node = node[0] if node else None
             if node is None:
-                return
+                return False
         if not isinstance(node, dict):
-            return
+            return False
         if last:
             current = node.get(str(part))
-            node[str(part)] = [value] if isinstance(current, list) else value
-        else:
-            node = node.setdefault(str(part), {})
+            if not isinstance(current, list):
+                node[str(part)] = value
+                return False
+            with_first = first is not None and first != value
+            node[str(part)] = [first, value] if with_first else [value]
+            return with_first
+        node = node.setdefault(str(part), {})
+    return False
 
 
 def _delete_path(body: Any, path: JSONPath) -> None:

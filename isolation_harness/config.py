@@ -15,6 +15,7 @@ from typing import Any
 
 from .api import normalize_label
 from .errors import ConfigurationError, did_you_mean
+from .model import SharingRule
 from .provisioning import (
     DeclarativeProvisioner,
     OperationCall,
@@ -157,7 +158,8 @@ def parse_int(setting: str, resolved: ResolvedSetting, *, minimum: int | None = 
 # -- the isolation config file -------------------------------------------------------------------
 
 _TOP_KEYS = ("api", "tenants", "campaign")
-_API_KEYS = ("openapi_path", "exclude", "references")
+_API_KEYS = ("openapi_path", "exclude", "references", "shares")
+_SHARE_KEYS = ("operation", "body", "query")
 _TENANT_KEYS = ("count", "signup", "login", "teardown", "auth", "accounts")
 _CALL_KEYS = ("operation", "body", "token", "token_header", "token_cookie")
 _AUTH_KEYS = ("header", "prefix", "cookie", "query")
@@ -177,6 +179,7 @@ class HarnessConfig:
     openapi_path: str | None = None
     exclude: tuple[str, ...] = ()
     references: dict[str, str] = field(default_factory=dict)
+    shares: tuple[SharingRule, ...] = ()
     fail_on_suspected: bool = False
     timeout: float = 10.0
 
@@ -309,6 +312,7 @@ def parse_config(
         openapi_path=openapi_path,
         exclude=tuple(normalize_label(item) for item in exclude),
         references=dict(references),
+        shares=_shares(api.get("shares", []), where),
         fail_on_suspected=fail_on == "suspected",
         timeout=float(timeout),
     )
@@ -341,6 +345,36 @@ def _call(value: Any, where: str, name: str, *, token: bool = False) -> Operatio
             f"{where}: {name}.operation must be 'METHOD /path' (e.g. \"POST /auth/login\"), got {operation!r}."
         )
     return OperationCall(operation=operation.strip(), body=value.get("body"))
+
+
+def _shares(value: Any, where: str) -> tuple[SharingRule, ...]:
+    example = (
+        '[[api.shares]]\noperation = "POST /orders/{order_id}/shares"\nbody = { account_email = "{email}" }'
+    )
+    if not isinstance(value, list):
+        raise ConfigurationError(
+            f"{where}: api.shares must be a list of tables, one per sharing operation, got {value!r}. "
+            f"Write each as:\n{example}"
+        )
+    rules = []
+    for index, item in enumerate(value):
+        name = f"api.shares[{index}]"
+        if not isinstance(item, dict):
+            raise ConfigurationError(
+                f"{where}: {name} must be a table, got {item!r}. Write it as:\n{example}"
+            )
+        _check_keys(item, _SHARE_KEYS, where, name)
+        call = _call({key: item[key] for key in ("operation", "body") if key in item}, where, name)
+        query = item.get("query", {})
+        if not isinstance(query, dict):
+            raise ConfigurationError(
+                f'{where}: {name}.query must be a table of parameters, e.g. query = {{ with = "{{email}}" }}, '
+                f"got {query!r}."
+            )
+        rules.append(
+            SharingRule(operation=normalize_label(call.operation), body=call.body, query=dict(query))
+        )
+    return tuple(rules)
 
 
 def _token(value: Mapping[str, Any], where: str) -> TokenSource:

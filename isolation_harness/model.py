@@ -160,6 +160,19 @@ class FindingKind(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class SharingRule:
+    """An operation that shares a tenant's object with another tenant on purpose (``[[api.shares]]``).
+
+    ``body`` and ``query`` are templates whose placeholders are filled from the tenant the object is
+    shared with (``{email}``, ``{company}``, ...).
+    """
+
+    operation: str
+    body: Any = None
+    query: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Finding:
     """One leak: who read or changed what, where, the evidence and how to reproduce it."""
 

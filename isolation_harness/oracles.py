@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .api import looks_like_identifier
 from .model import HttpResponse, JSONPath, format_pointer, iter_leaves, iter_objects
 
 CONTEXT_CHARS = 80
@@ -85,6 +86,24 @@ def find_canaries(
                     )
                     break
     return sightings
+
+
+def without_shared(body: Any, shared_ids: set[str]) -> Any:
+    """``body`` with every object shared on purpose replaced by ``None``, other positions unchanged.
+
+    An object is shared when one of its key fields (``id``, ``order_id``, ``orderId``) holds the
+    identifier of an object shared with the caller: the shared object itself, and what belongs to it.
+    """
+    if isinstance(body, dict):
+        if any(
+            looks_like_identifier(key) and isinstance(value, (str, int)) and str(value) in shared_ids
+            for key, value in body.items()
+        ):
+            return None
+        return {key: without_shared(value, shared_ids) for key, value in body.items()}
+    if isinstance(body, list):
+        return [without_shared(item, shared_ids) for item in body]
+    return body
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ def prepare(
         timeout=config.timeout,
         names=config.tenant_names,
         references=config.references,
+        shares=config.shares,
     )
     report = None
     all_listeners = list(listeners)

@@ -44,11 +44,13 @@ from .models import (
     Me,
     Order,
     OrderCreate,
+    OrderLookup,
     OrderStatus,
     OrderUpdate,
     Parcel,
     ParcelCreate,
     Preferences,
+    Receipt,
     Service,
     Share,
     ShareCreate,
@@ -60,6 +62,7 @@ from .models import (
 from .store import DuplicateEmailError, Store
 from .vulnerabilities import (
     BODY_REFERENCE_UNCHECKED,
+    BULK_IDS_UNCHECKED,
     DELETE_BY_ID,
     DELETE_THEN_REUSE,
     ENV_VAR,
@@ -74,6 +77,7 @@ from .vulnerabilities import (
     QUERY_TENANT_PARAM,
     READ_BY_ID,
     SEARCH_ACROSS_TENANTS,
+    SEQUENTIAL_IDS,
     WEBHOOK_SECRET_LEAK,
     WRITE_BY_ID,
     validate_vulnerabilities,
@@ -290,6 +294,16 @@ def search_orders(
     return store.search_orders(owner, q)
 
 
+# Declared before `/orders/{order_id}` for the same reason.
+@router.post("/orders/lookup", response_model=list[Order], tags=["orders"])
+def lookup_orders(
+    body: OrderLookup, request: Request, account: CurrentAccount, store: StoreDep
+) -> list[Order]:
+    """Fetch several of your orders at once by id; ids that are not yours are left out."""
+    owner = None if _vulnerable(request, BULK_IDS_UNCHECKED) else account.id
+    return store.get_orders(body.order_ids, owner)
+
+
 @router.get("/orders/{order_id}", response_model=Order, responses=_errors(404), tags=["orders"])
 def get_order(order_id: str, request: Request, account: CurrentAccount, store: StoreDep) -> Order:
     """Get one of your orders."""
@@ -435,6 +449,22 @@ def get_label(label_id: str, account: CurrentAccount, store: StoreDep) -> Label:
     if label is None:
         raise _not_found("Label")
     return label
+
+
+@router.get("/receipts", response_model=list[Receipt], tags=["labels"])
+def list_receipts(account: CurrentAccount, store: StoreDep) -> list[Receipt]:
+    """List the proof-of-postage receipts of your labels, oldest first."""
+    return store.list_receipts(account.id)
+
+
+@router.get("/receipts/{receipt_id}", response_model=Receipt, responses=_errors(404), tags=["labels"])
+def get_receipt(receipt_id: int, request: Request, account: CurrentAccount, store: StoreDep) -> Receipt:
+    """Get one of your receipts by its number."""
+    owner = None if _vulnerable(request, SEQUENTIAL_IDS) else account.id
+    receipt = store.get_receipt(receipt_id, owner)
+    if receipt is None:
+        raise _not_found("Receipt")
+    return receipt
 
 
 @router.get("/invoices", response_model=list[Invoice], tags=["invoices"])

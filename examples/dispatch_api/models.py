@@ -270,6 +270,12 @@ class Tracking(BaseModel):
 # --- Labels and invoices -----------------------------------------------------------------------
 
 
+class OrderLookup(BaseModel):
+    """Several orders fetched at once, by id."""
+
+    order_ids: list[str] = Field(min_length=1, max_length=100)
+
+
 class LabelCreate(BaseModel):
     """Request to buy a postage label for an order."""
 
@@ -287,7 +293,21 @@ class Label(BaseModel):
     recipient_name: str
     recipient_address: Address
     price_cents: int
+    receipt_id: int = Field(description="The proof-of-postage receipt issued for the label")
     created_at: datetime
+
+
+class Receipt(BaseModel):
+    """Proof of postage for a label. Receipts are numbered in one sequence across the whole service."""
+
+    id: int
+    label_id: str
+    tracking_number: str
+    recipient_name: str
+    recipient_address: Address
+    amount_cents: int
+    currency: str = Field(min_length=3, max_length=3)
+    issued_at: datetime
 
 
 class Invoice(BaseModel):

@@ -39,6 +39,7 @@ from .models import (
     Parcel,
     ParcelCreate,
     Preferences,
+    Receipt,
     ServiceCode,
     Share,
     Tracking,
@@ -107,7 +108,16 @@ CREATE TABLE labels (
     recipient_name TEXT NOT NULL,
     recipient_address TEXT NOT NULL,
     price_cents INTEGER NOT NULL,
+    receipt_id INTEGER NOT NULL,
     created_at TEXT NOT NULL
+);
+CREATE TABLE receipts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    label_id TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    issued_at TEXT NOT NULL
 );
 CREATE TABLE invoices (
     id TEXT PRIMARY KEY,
@@ -164,6 +174,7 @@ CREATE INDEX orders_by_account ON orders(account_id);
 CREATE INDEX parcels_by_order ON parcels(order_id);
 CREATE INDEX customers_by_account ON customers(account_id);
 CREATE INDEX invoices_by_account ON invoices(account_id);
+CREATE INDEX receipts_by_account ON receipts(account_id);
 CREATE INDEX shares_by_email ON shares(account_email);
 CREATE INDEX webhooks_by_account ON webhooks(account_id);
 """
@@ -334,6 +345,19 @@ class Store:
             rows = self._conn.execute(sql + " ORDER BY created_at, rowid", params).fetchall()
         return [self._order(row) for row in rows]
 
+    def get_orders(self, order_ids: list[str], owner: str | None) -> list[Order]:
+        """Return the orders among `order_ids` that exist (and that `owner` owns), oldest first."""
+        clause, params = _scope_clause(owner)
+        marks = ", ".join("?" for _ in order_ids)
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT * FROM orders WHERE id IN ({marks}) AND {_LIVE}"
+                + clause
+                + " ORDER BY created_at, rowid",
+                (*order_ids, *params),
+            ).fetchall()
+        return [self._order(row) for row in rows]
+
     def get_order(self, order_id: str, owner: str | None) -> Order | None:
         """Return an order, or None if it does not exist (or `owner` does not own it)."""
         clause, params = _scope_clause(owner)
@@ -501,8 +525,14 @@ class Store:
             ).fetchone()
             if order is None:
                 return None
+            label_id = new_id("lbl")
+            receipt = db.execute(
+                "INSERT INTO receipts (account_id, label_id, amount_cents, currency, issued_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (account.id, label_id, service.price_cents, CURRENCY, now),
+            )
             label = {
-                "id": new_id("lbl"),
+                "id": label_id,
                 "account_id": account.id,
                 "order_id": order_id,
                 "service_code": service.code.value,
@@ -510,11 +540,12 @@ class Store:
                 "recipient_name": order["recipient_name"],
                 "recipient_address": order["recipient_address"],
                 "price_cents": service.price_cents,
+                "receipt_id": receipt.lastrowid,
                 "created_at": now,
             }
             db.execute(
                 "INSERT INTO labels VALUES (:id, :account_id, :order_id, :service_code, :tracking_number, "
-                ":recipient_name, :recipient_address, :price_cents, :created_at)",
+                ":recipient_name, :recipient_address, :price_cents, :receipt_id, :created_at)",
                 label,
             )
             db.execute(
@@ -553,6 +584,32 @@ class Store:
                 "SELECT * FROM labels WHERE id = ? AND account_id = ?", (label_id, owner)
             ).fetchone()
         return None if row is None else self._label(row)
+
+    _RECEIPT_QUERY = (
+        "SELECT r.id, r.label_id, l.tracking_number, l.recipient_name, l.recipient_address, "
+        "r.amount_cents, r.currency, r.issued_at FROM receipts r JOIN labels l ON l.id = r.label_id"
+    )
+
+    @staticmethod
+    def _receipt(row: sqlite3.Row) -> Receipt:
+        data = dict(row)
+        data["recipient_address"] = Address.model_validate_json(data["recipient_address"])
+        return Receipt.model_validate(data)
+
+    def list_receipts(self, owner: str) -> list[Receipt]:
+        """List the receipts of `owner`'s labels, oldest first."""
+        with self._lock:
+            rows = self._conn.execute(self._RECEIPT_QUERY + " WHERE r.account_id = ? ORDER BY r.id", (owner,))
+            return [self._receipt(row) for row in rows.fetchall()]
+
+    def get_receipt(self, receipt_id: int, owner: str | None) -> Receipt | None:
+        """Return a receipt by number, or None if it does not exist (or `owner` does not own it)."""
+        clause, params = _scope_clause(owner, "r.account_id")
+        with self._lock:
+            row = self._conn.execute(
+                self._RECEIPT_QUERY + " WHERE r.id = ?" + clause, (receipt_id, *params)
+            ).fetchone()
+        return None if row is None else self._receipt(row)
 
     @staticmethod
     def _invoice(row: sqlite3.Row) -> Invoice:

@@ -20,6 +20,8 @@ ERROR_MESSAGE_LEAK = "error-message-leak"
 NESTED_PARENT_UNCHECKED = "nested-parent-unchecked"
 WEBHOOK_SECRET_LEAK = "webhook-secret-leak"
 DELETE_THEN_REUSE = "delete-then-reuse"
+BULK_IDS_UNCHECKED = "bulk-ids-unchecked"
+SEQUENTIAL_IDS = "sequential-ids"
 
 QUERY_TENANT_PARAM = "query-tenant-param"
 HEADER_TENANT_SPOOF = "header-tenant-spoof"
@@ -51,6 +53,10 @@ VULNERABILITIES: dict[str, list[str]] = {
     WEBHOOK_SECRET_LEAK: ["GET /webhooks/{webhook_id}"],
     # A deleted order can still be read by id, by any account.
     DELETE_THEN_REUSE: ["GET /orders/{order_id}"],
+    # Looks up several orders by the ids in the body without checking who owns each.
+    BULK_IDS_UNCHECKED: ["POST /orders/lookup"],
+    # Receipts are numbered in one sequence for the whole service, and any number can be read.
+    SEQUENTIAL_IDS: ["GET /receipts/{receipt_id}"],
     # `account_id` in the query selects whose invoices are listed.
     QUERY_TENANT_PARAM: ["GET /invoices"],
     # An `X-Account-Id` header selects whose address book is listed, whatever the token says.

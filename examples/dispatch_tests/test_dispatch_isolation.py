@@ -223,6 +223,22 @@ def test_an_order_cannot_be_moved_into_another_account(tenants: TenantRegistry) 
     )
 
 
+def test_a_bulk_lookup_returns_only_the_callers_orders(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    mine, theirs = create_order(bob), create_order(alice)
+    with expect_isolated(bob):
+        found = bob.client.post("/orders/lookup", json={"order_ids": [mine["id"], theirs["id"]]}).json()
+    assert [order["id"] for order in found] == [mine["id"]]
+
+
+def test_the_receipt_after_yours_is_not_readable(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    label = bob.client.post("/labels", json={"order_id": create_order(bob)["id"], "service_code": "standard"})
+    alice.client.post("/labels", json={"order_id": create_order(alice)["id"], "service_code": "standard"})
+    # Receipt numbers run in one sequence: alice's is the next one after bob's.
+    assert_cannot_read(bob, f"/receipts/{label.json()['receipt_id'] + 1}", owner=alice)
+
+
 @pytest.mark.isolation
 def test_every_response_in_a_marked_test_is_checked(tenants: TenantRegistry) -> None:
     alice, bob = tenants.create(2)

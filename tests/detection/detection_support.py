@@ -40,7 +40,11 @@ def run_over_http(url: str, config_path: Path, *, tenants: int = 2) -> CampaignR
 def _run(api: LoadedApi, config: HarnessConfig, *, tenants: int, seed: int) -> CampaignResult:
     assert config.provisioner is not None
     settings = CampaignSettings(
-        tenants=tenants, seed=seed, exclude=config.exclude, references=config.references
+        tenants=tenants,
+        seed=seed,
+        exclude=config.exclude,
+        references=config.references,
+        shares=config.shares,
     )
     return Campaign(
         schema=api.schema, transport=api.transport, provisioner=config.provisioner, settings=settings

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from detection_support import (
     DISPATCH_CONFIG,
@@ -12,6 +14,8 @@ from detection_support import (
 )
 
 from examples.dispatch_api import VULNERABILITIES, create_app
+from isolation_harness import Campaign, CampaignSettings, ConfigurationError, load_app, load_config
+from isolation_harness.model import SharingRule
 
 ALL = sorted(VULNERABILITIES)
 
@@ -29,6 +33,12 @@ def test_clean_dispatch_has_no_finding_of_any_verdict() -> None:
     probed = {label for label, coverage in result.coverage.items() if coverage.probes}
     assert len(probed) >= 18
     assert result.seeding == []
+    # Receipt numbers run in one sequence for every account: the numbers next to each tenant's own
+    # were tried too, and the correct ownership check answered them without a finding.
+    assert {slot for slot in result.coverage["GET /receipts/{receipt_id}"].slots if "guessed" in slot} == {
+        "path receipt_id (guessed next to tenant-a's own)",
+        "path receipt_id (guessed next to tenant-b's own)",
+    }
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -46,6 +56,68 @@ def test_all_switches_together_are_all_found() -> None:
     result = run_in_process(create_app(ALL), DISPATCH_CONFIG)
     assert confirmed_operations(result) == _expected(ALL)
     assert all(f.verdict.value == "confirmed" for f in result.findings)
+
+
+def test_sequential_ids_are_reached_by_guessing_next_to_the_attackers_own() -> None:
+    result = run_in_process(create_app(["sequential-ids"]), DISPATCH_CONFIG)
+    guessed = [f for f in result.findings if "guessed next to" in f.slot]
+    assert {(f.attacker, f.victim, f.slot) for f in guessed} == {
+        ("tenant-a", "tenant-b", "path receipt_id (guessed next to tenant-a's own)"),
+        ("tenant-b", "tenant-a", "path receipt_id (guessed next to tenant-b's own)"),
+    }
+    assert all(f.oracle == "canary" and "body /recipient_name" in f.evidence for f in guessed)
+
+
+def test_a_bulk_operation_gets_the_attackers_own_id_then_the_victims() -> None:
+    result = run_in_process(create_app(["bulk-ids-unchecked"]), DISPATCH_CONFIG)
+    finding = next(f for f in result.findings if f.attacker == "tenant-a")
+    assert (finding.operation, finding.slot, finding.oracle) == (
+        "POST /orders/lookup",
+        "body /order_ids",
+        "canary",
+    )
+    # Index 1 of the answer: the attacker's own order came first, the victim's after it.
+    assert "tenant-b's canary" in finding.evidence and "body /1/recipient_name" in finding.evidence
+    assert '"order_ids": ["ord_' in finding.reproduction and '", "ord_' in finding.reproduction
+
+
+def test_orders_shared_on_purpose_reach_the_other_tenant_and_are_never_flagged() -> None:
+    # isolation.toml lists `POST /orders/{order_id}/shares`: each tenant shares an order with the next.
+    config = load_config(DISPATCH_CONFIG)
+    assert config.provisioner is not None
+    api = load_app(create_app(ALL))
+    campaign = Campaign(
+        schema=api.schema,
+        transport=api.transport,
+        provisioner=config.provisioner,
+        settings=CampaignSettings(shares=config.shares),
+    )
+    result = campaign.run()
+    # The trap is live: each tenant really sees the other's canary-carrying order...
+    for state, other in zip(campaign.states, reversed(campaign.states), strict=True):
+        shared = state.tenant.client.get("shared-orders").json()
+        assert [order["id"] for order in shared] == sorted(state.shared_with_me)
+        assert other.tenant.canary in json.dumps(shared)
+    # ...and it is no finding, while every planted bug still is.
+    assert "GET /shared-orders" not in {f.operation for f in result.findings}
+    assert confirmed_operations(result) == _expected(ALL)
+
+
+def test_a_sharing_operation_the_api_lacks_is_a_configuration_error() -> None:
+    config = load_config(DISPATCH_CONFIG)
+    assert config.provisioner is not None
+    api = load_app(create_app())
+    with pytest.raises(ConfigurationError) as info:
+        Campaign(
+            schema=api.schema,
+            transport=api.transport,
+            provisioner=config.provisioner,
+            settings=CampaignSettings(shares=(SharingRule(operation="POST /orders/{order_id}/share"),)),
+        )
+    assert str(info.value) == (
+        "api.shares: the API has no operation 'POST /orders/{order_id}/share'. "
+        "Did you mean 'POST /orders/{order_id}/shares'? Use its label as 'METHOD /path'."
+    )
 
 
 def test_three_tenants_attack_every_ordered_pair() -> None:

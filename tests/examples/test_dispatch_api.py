@@ -30,6 +30,7 @@ class Tenant:
     headers: dict[str, str]
     account_id: str
     ids: dict[str, str] = field(default_factory=dict)
+    receipt: int = 0
 
     @property
     def email(self) -> str:
@@ -115,6 +116,7 @@ def seed(tenant: Tenant) -> Tenant:
     label = tenant.post("/labels", {"order_id": tenant.ids["labelled_order"], "service_code": "standard"})
     assert label.status_code == 201, label.text
     tenant.ids["label"] = label.json()["id"]
+    tenant.receipt = label.json()["receipt_id"]
     tenant.ids["invoice"] = tenant.get("/invoices").json()[0]["id"]
     customer = tenant.post("/customers", customer_body(tenant.name))
     assert customer.status_code == 201, customer.text
@@ -541,6 +543,9 @@ PROBES: dict[str, Probe] = {
         a, b.post("/labels", {"order_id": a.ids["order"], "service_code": "express"})
     ),
     "GET /labels/{label_id}": lambda a, b: _not_found(a, b.get(f"/labels/{a.ids['label']}")),
+    "POST /orders/lookup": lambda a, b: _lookup_excludes_victim(a, b),
+    "GET /receipts": lambda a, b: _excludes(a, b.get("/receipts")),
+    "GET /receipts/{receipt_id}": lambda a, b: _not_found(a, b.get(f"/receipts/{a.receipt}")),
     "GET /invoices": lambda a, b: _excludes(a, b.get("/invoices")),
     "GET /invoices/{invoice_id}": lambda a, b: _not_found(a, b.get(f"/invoices/{a.ids['invoice']}")),
     "GET /customers": lambda a, b: _excludes(a, b.get("/customers", params={"limit": 100})),
@@ -563,6 +568,12 @@ PROBES: dict[str, Probe] = {
         a, b.post("/customers", {**customer_body("Bravo"), "account_id": _account(a)})
     ),
 }
+
+
+def _lookup_excludes_victim(a: Tenant, b: Tenant) -> tuple[requests.Response, bool]:
+    response = b.post("/orders/lookup", {"order_ids": [b.ids["order"], a.ids["order"]]})
+    found = [order["id"] for order in response.json()] if response.status_code == 200 else []
+    return response, found == [b.ids["order"]] and a.name not in response.text
 
 
 def _account(tenant: Tenant) -> str:
@@ -753,6 +764,23 @@ def _exploit_delete_then_reuse(a: Tenant, b: Tenant) -> None:
     assert a.patch(f"/orders/{a.ids['deleted_order']}", {"reference": "back"}).status_code == 404
 
 
+def _exploit_bulk_ids_unchecked(a: Tenant, b: Tenant) -> None:
+    response = b.post(
+        "/orders/lookup", {"order_ids": [b.ids["order"], a.ids["order"], "ord_0000000000000000"]}
+    )
+    assert response.status_code == 200
+    assert [order["id"] for order in response.json()] == [a.ids["order"], b.ids["order"]]
+
+
+def _exploit_sequential_ids(a: Tenant, b: Tenant) -> None:
+    # Receipt numbers run in one sequence for every account: the victim's is next to the attacker's.
+    own = b.receipt
+    guessed = [b.get(f"/receipts/{number}") for number in (own - 1, own + 1) if number > 0]
+    found = [response.json() for response in guessed if response.status_code == 200]
+    assert any(receipt["recipient_address"] == ADDRESS for receipt in found)
+    assert any(receipt["id"] == a.receipt for receipt in found)
+
+
 def _exploit_query_tenant_param(a: Tenant, b: Tenant) -> None:
     response = b.get("/invoices", params={"account_id": _account(a)})
     assert response.status_code == 200
@@ -794,6 +822,8 @@ EXPLOITS: dict[str, Callable[[Tenant, Tenant], None]] = {
     "query-tenant-param": _exploit_query_tenant_param,
     "header-tenant-spoof": _exploit_header_tenant_spoof,
     "mass-assignment-create": _exploit_mass_assignment_create,
+    "bulk-ids-unchecked": _exploit_bulk_ids_unchecked,
+    "sequential-ids": _exploit_sequential_ids,
     # Last: it moves the attacker's order away, which the exploits above rely on.
     "mass-assignment-update": _exploit_mass_assignment_update,
 }

@@ -26,7 +26,7 @@ def _copy_suite(project: pytest.Pytester) -> None:
 def test_the_example_suite_passes_against_clean_dispatch(project: pytest.Pytester) -> None:
     _copy_suite(project)
     result = project.runpytest_subprocess(*OPTIONS)
-    result.assert_outcomes(passed=19)
+    result.assert_outcomes(passed=21)
     # campaign = off: only the developer's tests, no campaign items.
     result.stdout.no_fnmatch_line("*isolation::*")
 
@@ -139,6 +139,20 @@ EXPECTED = {
         [
             "E   *IsolationViolation: tenant-* could change tenant-*'s data: POST /customers answered HTTP 201, "
             "then tenant-* re-read /customers: a new object id=cus_* appeared in the list",
+        ],
+    ),
+    "bulk-ids-unchecked": (
+        "test_a_bulk_lookup_returns_only_the_callers_orders",
+        [
+            "E   *IsolationViolation: tenant-* received tenant-*'s data: POST /orders/lookup answered HTTP 200 "
+            "with tenant-*'s canary ih* in body /1/recipient_name: *",
+        ],
+    ),
+    "sequential-ids": (
+        "test_the_receipt_after_yours_is_not_readable",
+        [
+            "E   *IsolationViolation: tenant-* could read tenant-*'s data: GET /receipts/* answered HTTP 200 "
+            "with tenant-*'s canary ih* in body /recipient_name: *",
         ],
     ),
     "mass-assignment-update": (

@@ -19,6 +19,7 @@ from isolation_harness.config import (
     resolve_settings,
 )
 from isolation_harness.errors import ConfigurationError, did_you_mean
+from isolation_harness.model import SharingRule
 from isolation_harness.provisioning import (
     DeclarativeProvisioner,
     OperationCall,
@@ -348,7 +349,7 @@ def test_empty_config_has_no_provisioner() -> None:
         (
             {"api": {"openapi": "/openapi.json"}},
             "isolation.toml: unknown key 'openapi' in [api]. Did you mean 'openapi_path'? "
-            "Known keys: openapi_path, exclude, references.",
+            "Known keys: openapi_path, exclude, references, shares.",
         ),
         (
             {"campaign": {"zzz": 1}},
@@ -523,3 +524,42 @@ def test_references_must_map_names_to_names() -> None:
     assert parse_config({"api": {"references": {"assignee_id": "Agent"}}}).references == {
         "assignee_id": "Agent"
     }
+
+
+# -- api.shares ------------------------------------------------------------------------------------
+
+
+def test_shares_are_read_with_their_templates() -> None:
+    config = parse_config(
+        {
+            "api": {
+                "shares": [
+                    {"operation": "post /orders/{id}/shares", "body": {"account_email": "{email}"}},
+                    {"operation": "PUT /docs/{id}/members", "query": {"user": "{username}"}},
+                ]
+            }
+        }
+    )
+    assert config.shares == (
+        SharingRule(operation="POST /orders/{id}/shares", body={"account_email": "{email}"}),
+        SharingRule(operation="PUT /docs/{id}/members", query={"user": "{username}"}),
+    )
+
+
+def test_shares_must_be_a_list_of_tables() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        parse_config({"api": {"shares": {"operation": "POST /orders/{id}/shares"}}})
+    assert str(info.value) == (
+        "isolation config: api.shares must be a list of tables, one per sharing operation, got "
+        "{'operation': 'POST /orders/{id}/shares'}. Write each as:\n"
+        '[[api.shares]]\noperation = "POST /orders/{order_id}/shares"\nbody = { account_email = "{email}" }'
+    )
+
+
+def test_a_share_needs_an_operation_label_and_known_keys() -> None:
+    with pytest.raises(ConfigurationError, match=r"api.shares\[0\].operation must be 'METHOD /path'"):
+        parse_config({"api": {"shares": [{"body": {"email": "{email}"}}]}})
+    with pytest.raises(
+        ConfigurationError, match=r"unknown key 'bdy' in \[api.shares\[0\]\]. Did you mean 'body'\?"
+    ):
+        parse_config({"api": {"shares": [{"operation": "POST /x/{id}", "bdy": {}}]}})

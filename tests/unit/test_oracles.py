@@ -19,6 +19,7 @@ from isolation_harness.oracles import (
     keyed,
     match_owner_views,
     volatile_between,
+    without_shared,
 )
 
 ATTACKER_CANARY = "ihattackerxy"
@@ -470,3 +471,31 @@ def test_keyed_keys_lists_of_objects_by_id_only_when_ids_are_unique() -> None:
     assert keyed([{"id": 1}, {"id": 1}]) == [{"id": 1}, {"id": 1}]
     assert keyed([{"id": 1}, {"name": "x"}]) == [{"id": 1}, {"name": "x"}]
     assert keyed({"a": [{"id": 1}], "b": [1, 2]}) == {"a": {"[id=1]": {"id": 1}}, "b": [1, 2]}
+
+
+# -- without_shared: objects shared on purpose are left out, everything else stays -----------------------
+
+
+def test_without_shared_blanks_the_shared_object_and_what_belongs_to_it() -> None:
+    body = [
+        {"id": "ord_shared", "recipient": f"Ann {VICTIM_CANARY}"},
+        {"id": "prc_1", "order_id": "ord_shared", "contents": f"Tea {VICTIM_CANARY}"},
+    ]
+    assert without_shared(body, {"ord_shared"}) == [None, None]
+    assert find_canaries(json_response(without_shared(body, {"ord_shared"})), VICTIM_MARKERS) == []
+
+
+def test_without_shared_keeps_every_other_object_in_its_place() -> None:
+    body = {
+        "items": [{"id": "ord_shared", "name": "x"}, {"id": "ord_private", "name": f"Bo {VICTIM_CANARY}"}]
+    }
+    pruned = without_shared(body, {"ord_shared"})
+    assert pruned == {"items": [None, {"id": "ord_private", "name": f"Bo {VICTIM_CANARY}"}]}
+    sightings = find_canaries(json_response(pruned), VICTIM_MARKERS)
+    assert [s.where for s in sightings] == ["body /items/1/name"]
+
+
+def test_without_shared_ignores_the_id_in_fields_that_are_no_keys() -> None:
+    body = {"id": "ord_private", "note": "ord_shared", "owner_id": "acc_1"}
+    assert without_shared(body, {"ord_shared"}) == body
+    assert without_shared(body, set()) == body
