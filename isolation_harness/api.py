@@ -215,18 +215,30 @@ def resources_of(operations: Iterable[Operation]) -> set[str]:
 
 
 def _apply_references(operations: list[Operation], references: Mapping[str, str]) -> None:
-    """Declared references (``assignee_id = "Agent"``): every parameter or top-level body field of
-    that name carries the named resource's ``id``."""
+    """Declared references: every parameter or top-level body field of that name carries the named
+    resource's ``id`` (``assignee_id = "Agent"``), or another of its fields (``username =
+    "Account.email"``)."""
     from .errors import ConfigurationError, did_you_mean
     from .values import resolve
 
     known = resources_of(operations)
-    for field_name, resource in references.items():
+    targets: dict[str, tuple[str, str]] = {}
+    for field_name, target in references.items():
+        resource, _, key = target.partition(".")
         if resource not in known:
             raise ConfigurationError(
-                f"api.references maps {field_name!r} to {resource!r}, which is no resource of the API."
-                f"{did_you_mean(resource, known)} Known resources: {', '.join(sorted(known))}."
+                f"api.references maps {field_name!r} to {target!r}, but {resource!r} is no resource of the "
+                f"API.{did_you_mean(resource, known)} Known resources: {', '.join(sorted(known))}."
             )
+        fields = {
+            name for op in operations for out in op.outputs if out.resource == resource for name in out.fields
+        }
+        if key and fields and key not in fields:
+            raise ConfigurationError(
+                f"api.references maps {field_name!r} to {target!r}, but {resource} has no field {key!r}."
+                f"{did_you_mean(key, fields)} Its fields: {', '.join(sorted(fields))}."
+            )
+        targets[field_name] = (resource, key or "id")
     for operation in operations:
         kept = [
             slot
@@ -234,13 +246,13 @@ def _apply_references(operations: list[Operation], references: Mapping[str, str]
             if (str(slot.path[-1]) if slot.path else slot.name) not in references
         ]
         for parameter in operation.parameters:
-            if parameter.name in references:
-                kept.append(Slot(parameter.location, parameter.name, references[parameter.name], "id"))
+            if parameter.name in targets:
+                kept.append(Slot(parameter.location, parameter.name, *targets[parameter.name]))
         body = resolve(operation.body_schema, operation.body_schema)
         if isinstance(body, dict):
             for name in body.get("properties", {}):
-                if name in references:
-                    kept.append(Slot(SlotLocation.BODY, name, references[name], "id", (name,)))
+                if name in targets:
+                    kept.append(Slot(SlotLocation.BODY, name, *targets[name], (name,)))
         operation.slots = kept
 
 

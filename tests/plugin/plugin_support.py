@@ -29,9 +29,8 @@ def _dispatch_operations() -> list[str]:
 # Dispatch's operations in document order, as the campaign names its items.
 DISPATCH_OPERATIONS = _dispatch_operations()
 DISPATCH_COUNT = len(DISPATCH_OPERATIONS)
-# Operations the campaign cannot probe on Dispatch: signup and login (they provision the tenants), and
-# `PUT /users/{username}/preferences`, whose user name no response ever carries.
-DISPATCH_UNPROBED = 3
+# Operations the campaign does not probe on Dispatch: signup and login (they provision the tenants).
+DISPATCH_UNPROBED = 2
 
 # What the harness, the example apps and pytest read from the environment: cleared for every run.
 CLEARED_ENV = (

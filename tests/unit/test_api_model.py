@@ -419,9 +419,28 @@ def test_declared_references_bind_fields_by_name() -> None:
     assert slots["body /assignee_id"] == ("Agent", "id")
 
 
+def test_a_declared_reference_can_name_a_field_other_than_id() -> None:
+    model = build_model(
+        schemathesis.openapi.from_dict(_role_schema()), references={"assignee_id": "Agent.name"}
+    )
+    transfer = model.by_label()["POST /transfers"]
+    slots = {slot.describe(): (slot.resource, slot.field) for slot in transfer.slots}
+    assert slots["body /assignee_id"] == ("Agent", "name")
+
+
 def test_a_reference_to_an_unknown_resource_is_a_configuration_error() -> None:
-    with pytest.raises(
-        ConfigurationError,
-        match=r"api.references maps 'assignee_id' to 'Agnet', which is no resource of the API. Did you mean 'Agent'\?",
-    ):
+    with pytest.raises(ConfigurationError) as info:
         build_model(schemathesis.openapi.from_dict(_role_schema()), references={"assignee_id": "Agnet"})
+    assert str(info.value) == (
+        "api.references maps 'assignee_id' to 'Agnet', but 'Agnet' is no resource of the API. "
+        "Did you mean 'Agent'? Known resources: Agent, Item, Transfer."
+    )
+
+
+def test_a_reference_to_an_unknown_field_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        build_model(schemathesis.openapi.from_dict(_role_schema()), references={"assignee_id": "Agent.nmae"})
+    assert str(info.value) == (
+        "api.references maps 'assignee_id' to 'Agent.nmae', but Agent has no field 'nmae'. "
+        "Did you mean 'name'? Its fields: id, name."
+    )
