@@ -100,10 +100,7 @@ def test_a_clean_api_passes_in_a_directory_without_tests(project: pytest.Pyteste
             "",
             "isolation::POST /accounts SKIPPED (not probed: used to provision*",
             "isolation::POST /auth/login SKIPPED (not probed: used to provision*",
-            *(
-                f"isolation::{lit(label)} PASSED*"
-                for label in DISPATCH_OPERATIONS[2:]
-            ),
+            *(f"isolation::{lit(label)} PASSED*" for label in DISPATCH_OPERATIONS[2:]),
             "*= isolation-harness =*",
             f"{DISPATCH_COUNT} operations, 2 tenants, * probes, * requests in *s: "
             "0 confirmed and 0 suspected findings in 0 operations, 0 probe errors",
