@@ -247,9 +247,9 @@ def test_with_a_conftest_hook_provisioner(
         f"--isolation-schema={DISPATCH}", "--isolation-campaign=off", "-k", "cannot_read_another"
     )
     if bug == "none":
-        result.assert_outcomes(passed=1, deselected=18)
+        result.assert_outcomes(passed=1, deselected=20)
     else:
-        result.assert_outcomes(failed=1, deselected=18)
+        result.assert_outcomes(failed=1, deselected=20)
         result.stdout.fnmatch_lines(
             ["E   *IsolationViolation: tenant-* could read tenant-*'s data: GET /orders/*"]
         )
