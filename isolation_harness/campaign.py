@@ -37,6 +37,7 @@ from .model import (
     iter_objects,
 )
 from .oracles import (
+    Change,
     Snapshot,
     compare_snapshots,
     find_canaries,
@@ -57,6 +58,8 @@ GUESSES_PER_SLOT = 4
 # A number, or a number after a fixed prefix ("INV-000123"): the shapes a sequence counts in.
 _SEQUENTIAL = re.compile(r"([^0-9]*)([0-9]{1,15})")
 _DISCOVERY_ROUNDS = 3
+# Longer than the tick of a millisecond clock.
+_CLOCK_TICK = 0.005
 
 
 @dataclass(frozen=True)
@@ -153,8 +156,9 @@ class _TenantState:
     views: dict[str, _View] = field(default_factory=dict)
     known: set[str] = field(default_factory=set)
     objects: list[dict[str, Any]] = field(default_factory=list)
-    # Identifiers of objects other tenants shared with this one on purpose.
-    shared_with_me: set[str] = field(default_factory=set)
+    # Identifiers of objects shared on purpose between this tenant and another, either way: what
+    # the other shared with it, and its own object whose share names the other.
+    shared: set[str] = field(default_factory=set)
     dirty: bool = False
 
     def alive(self, resource: str) -> list[Instance]:
@@ -379,7 +383,8 @@ class Campaign:
                     )
                     continue
                 instance.shared = True
-                peer.shared_with_me.add(str(instance.value(slot.field)))
+                peer.shared.add(str(instance.value(slot.field)))
+                owner.shared.add(str(instance.value(slot.field)))
 
     def _wanted(self, resource: str) -> int:
         """How many of a resource each tenant needs: two where one request takes two of them."""
@@ -554,9 +559,11 @@ class Campaign:
         return instance
 
     def _is_foreign(self, state: _TenantState, obj: Any) -> bool:
-        """Whether an object belongs to another tenant: it carries another canary or another's id.
+        """Whether an object belongs to another tenant: it carries another canary, or the identity of
+        an object the other tenant made itself.
 
         A leaky list hands the caller other tenants' objects; they must never become the caller's own.
+        Objects a tenant only read (a catalogue every tenant sees alike) belong to nobody.
         """
         text = json.dumps(obj).lower()
         for other in self.states:
@@ -570,7 +577,7 @@ class Campaign:
                     continue
                 for instances in other.instances.values():
                     for instance in instances:
-                        if _same_identity(instance.values, scalars):
+                        if instance.recipe and _same_identity(instance.values, scalars):
                             return True
         return False
 
@@ -658,7 +665,10 @@ class Campaign:
         placed: set[str] = set()
         for slot in operation.slots:
             instance = used.get(slot.resource)
-            if instance is None:
+            optional = slot.location is SlotLocation.BODY and not self._body_field_required(
+                operation, slot.path
+            )
+            if instance is None or (required_only and optional):
                 if slot.location is SlotLocation.BODY:
                     _delete_path(request.body, slot.path)
                 continue
@@ -713,6 +723,10 @@ class Campaign:
             return
         if operation.is_safe:
             self._probe_guessed(operation, coverage)
+            # A tenant's own read can hold others' data too (a list under `/t/{workspace}/` that is not
+            # filtered): each tenant reads with its own identifiers, judged like any probe.
+            for attacker in self.states:
+                self._probe_unslotted(operation, attacker, coverage, slot_text="(its own identifiers)")
         variants: list[tuple[Slot, ...]] = [(slot,) for slot in operation.slots]
         if len(operation.slots) > 1:
             variants.append(tuple(operation.slots))
@@ -826,6 +840,8 @@ class Campaign:
             path_slots = [slot for slot in delete.slots if slot.location is SlotLocation.PATH]
             if not path_slots:
                 continue
+            # What the URL ends with is what goes: `/t/{workspace}/contacts/{contactId}` deletes a contact.
+            path_slots.sort(key=lambda slot: delete.path.find("{" + slot.name + "}"))
             resource = path_slots[-1].resource
             readers = [
                 op
@@ -863,16 +879,25 @@ class Campaign:
                             )
                 victim.dirty = False
 
-    def _probe_unslotted(self, operation: Operation, attacker: _TenantState, coverage: Coverage) -> None:
+    def _probe_unslotted(
+        self,
+        operation: Operation,
+        attacker: _TenantState,
+        coverage: Coverage,
+        *,
+        slot_text: str = "(no identifier)",
+    ) -> None:
         built = self.build_request(attacker, operation)
         if built is None:
-            coverage.skipped.append(f"{attacker.tenant.name} could not build a request")
+            reason = f"{attacker.tenant.name} could not build a request"
+            if reason not in coverage.skipped:
+                coverage.skipped.append(reason)
             return
         request, _ = built
         response = self._send(attacker, request, operation, probe=True, slot="-")
-        coverage.probed("(no identifier)")
+        coverage.probed(slot_text)
         if response is not None:
-            self._judge_read(operation, attacker, None, request, response, "(no identifier)", setup=[])
+            self._judge_read(operation, attacker, None, request, response, slot_text, setup=[])
         if not operation.is_safe:
             # The attacker changed its own data: its owner views are stale.
             attacker.views.clear()
@@ -928,17 +953,21 @@ class Campaign:
                 coverage.skipped.append(reason)
             return
         mixed: set[str] = set()
-        for slot, value in values.items():
-            # A list of ids carries the attacker's own first: a bulk operation that checks only the
-            # first id, or filters out foreign ones, shows itself; one that refuses the list is fine.
-            if _place(request, slot, value, first=own_values.get(slot)):
-                mixed.add(slot.resource)
+
+        def place_all(into: HttpRequest) -> None:
+            for slot, value in values.items():
+                # A list of ids carries the attacker's own first: a bulk operation that checks only
+                # the first id, or filters out foreign ones, shows itself; one that refuses it is fine.
+                if _place(into, slot, value, first=own_values.get(slot)):
+                    mixed.add(slot.resource)
+
+        place_all(request)
         targets = list(pinned.values())
         setup = [step for instance in targets for step in instance.recipe]
         witnesses: list[tuple[_View, Operation]] = []
         before: list[Snapshot] = []
         if not operation.is_safe:
-            witnesses = self._witnesses(victim, targets)
+            witnesses = self._witnesses(victim, targets, operation)
             before = self._read_all(victim, witnesses)
             own_views = self._own_views(attacker)
             own_before = self._read_all(attacker, own_views)
@@ -948,11 +977,23 @@ class Campaign:
             return
         victim_name = victim.tenant.name
         self._judge_read(operation, attacker, victim, request, response, slot_text, setup=setup)
+        if response.status in (400, 422) and any(slot.location is SlotLocation.BODY for slot in variant):
+            # The optional fields the attacker filled with its own references may be what the API
+            # refused (an assignee of the attacker's account, moved along into the victim's): the
+            # body again with only the required fields and the slot.
+            minimal = self.build_request(attacker, operation, required_only=True)
+            if minimal is not None:
+                request = minimal[0]
+                place_all(request)
+                retried = self._send(attacker, request, operation, probe=True, slot=slot_text)
+                if retried is None:
+                    return
+                response = retried
+                self._judge_read(operation, attacker, victim, request, response, slot_text, setup=setup)
         if operation.is_safe:
             return
         after = self._read_all(victim, witnesses)
-        volatile = {f"{view.request.method} {view.request.path}": view.volatile for view, _ in witnesses}
-        changes = compare_snapshots(before, after, volatile_paths=volatile)
+        changes = self._changes(victim, witnesses, before, after)
         if changes:
             gone = any(change.gone for change in changes)
             kind = FindingKind.DELETE if gone else FindingKind.WRITE
@@ -973,10 +1014,7 @@ class Campaign:
             )
         elif response.ok:
             own_after = self._read_all(attacker, own_views)
-            own_volatile = {
-                f"{view.request.method} {view.request.path}": view.volatile for view, _ in own_views
-            }
-            acted_on_caller = compare_snapshots(own_before, own_after, volatile_paths=own_volatile)
+            acted_on_caller = self._changes(attacker, own_views, own_before, own_after)
             if not acted_on_caller and not self._body_is_callers_own(attacker, response):
                 self._report(
                     operation,
@@ -1077,10 +1115,10 @@ class Campaign:
     @staticmethod
     def _visible(attacker: _TenantState, response: HttpResponse) -> HttpResponse:
         """The response without the objects shared with the attacker on purpose (see :meth:`share`)."""
-        body = response.json() if attacker.shared_with_me else None
+        body = response.json() if attacker.shared else None
         if body is None:
             return response
-        text = json.dumps(without_shared(body, attacker.shared_with_me))
+        text = json.dumps(without_shared(body, attacker.shared))
         return HttpResponse(
             status=response.status, headers=response.headers, text=text, elapsed=response.elapsed
         )
@@ -1094,16 +1132,24 @@ class Campaign:
 
     # -- write effects --------------------------------------------------------------------------
 
-    def _witnesses(self, victim: _TenantState, targets: Sequence[Instance]) -> list[tuple[_View, Operation]]:
-        """The victim's own reads that show the targeted objects."""
+    def _witnesses(
+        self, victim: _TenantState, targets: Sequence[Instance], write: Operation
+    ) -> list[tuple[_View, Operation]]:
+        """The victim's own reads that show the targeted objects.
+
+        Reads of what the write makes or returns come first, lists before single objects: where the
+        target is a whole account (a workspace in the path), every read shows it, and the list of
+        the written resource is where a change shows.
+        """
         ids = {
             str(value)
             for instance in targets
             for key, value in instance.values.items()
             if value is not None and looks_like_identifier(key)
         }
-        out: list[tuple[_View, Operation]] = []
-        for operation in self.api.operations:
+        related = {output.resource for output in write.outputs} | {write.created_resource or ""}
+        ranked: list[tuple[tuple[bool, bool, int], _View, Operation]] = []
+        for index, operation in enumerate(self.api.operations):
             if not operation.is_safe or operation.label in self.excluded:
                 continue
             view = self._owner_view(victim, operation)
@@ -1112,9 +1158,14 @@ class Campaign:
             sent = set(view.request.sent_values())
             shows = bool(sent & ids) or bool(ids & {str(v) for _, v in iter_leaves(view.body)})
             if shows:
-                out.append((view, operation))
-            if len(out) >= MAX_WITNESSES:
-                break
+                rank = (
+                    not any(output.resource in related for output in operation.outputs),
+                    not any(output.many for output in operation.outputs),
+                    index,
+                )
+                ranked.append((rank, view, operation))
+        out = [(view, operation) for _, view, operation in sorted(ranked, key=lambda item: item[0])]
+        out = out[:MAX_WITNESSES]
         # Its lists and `/me`: where an object the attacker put into the victim's account appears.
         for operation in self.api.operations:
             if operation.is_safe and not operation.slots and operation.label not in self.excluded:
@@ -1122,6 +1173,32 @@ class Campaign:
                 if view is not None and 200 <= view.status < 300 and all(view is not v for v, _ in out):
                     out.append((view, operation))
         return out
+
+    def _changes(
+        self,
+        victim: _TenantState,
+        witnesses: Sequence[tuple[_View, Operation]],
+        before: Sequence[Snapshot],
+        after: Sequence[Snapshot],
+    ) -> list[Change]:
+        """What changed in the victim's reads; a value that changes again with no write is volatile.
+
+        Two reads within one tick of a millisecond clock look alike, so learning volatile fields from
+        the owner's two reads misses such clocks: where something changed, the victim reads once more.
+        """
+        changes = compare_snapshots(before, after, volatile_paths=self._volatile_paths(witnesses))
+        if not changes:
+            return changes
+        time.sleep(_CLOCK_TICK)
+        again = self._read_all(victim, witnesses)
+        for (view, _), first, second in zip(witnesses, after, again, strict=True):
+            if first.status == second.status:
+                view.volatile |= volatile_between(first.body, second.body)
+        return compare_snapshots(before, after, volatile_paths=self._volatile_paths(witnesses))
+
+    @staticmethod
+    def _volatile_paths(witnesses: Sequence[tuple[_View, Operation]]) -> dict[str, set[JSONPath]]:
+        return {f"{view.request.method} {view.request.path}": view.volatile for view, _ in witnesses}
 
     def _own_views(self, state: _TenantState) -> list[tuple[_View, Operation]]:
         """The tenant's reads that take no identifier (``/me``, lists): where acting on the caller shows."""

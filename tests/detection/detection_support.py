@@ -97,3 +97,6 @@ def wsgi_server(app: Any) -> Iterator[str]:
 
 def confirmed_operations(result: CampaignResult) -> set[str]:
     return {finding.operation for finding in result.findings if finding.verdict.value == "confirmed"}
+
+
+HELPDESK_CONFIG = EXAMPLES / "helpdesk_api" / "isolation.toml"

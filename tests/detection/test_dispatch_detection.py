@@ -96,7 +96,7 @@ def test_orders_shared_on_purpose_reach_the_other_tenant_and_are_never_flagged()
     # The trap is live: each tenant really sees the other's canary-carrying order...
     for state, other in zip(campaign.states, reversed(campaign.states), strict=True):
         shared = state.tenant.client.get("shared-orders").json()
-        assert [order["id"] for order in shared] == sorted(state.shared_with_me)
+        assert len(shared) == 1 and shared[0]["id"] in state.shared
         assert other.tenant.canary in json.dumps(shared)
     # ...and it is no finding, while every planted bug still is.
     assert "GET /shared-orders" not in {f.operation for f in result.findings}
