@@ -238,6 +238,13 @@ def _apply_references(operations: list[Operation], references: Mapping[str, str]
                 f"api.references maps {field_name!r} to {target!r}, but {resource} has no field {key!r}."
                 f"{did_you_mean(key, fields)} Its fields: {', '.join(sorted(fields))}."
             )
+        if not key and fields and "id" not in fields:
+            keys = sorted(name for name in fields if looks_like_identifier(name)) or sorted(fields)
+            raise ConfigurationError(
+                f"api.references maps {field_name!r} to {target!r}, but {resource} has no field 'id'. "
+                f'Name the field it holds, e.g. {field_name} = "{resource}.{keys[0]}". '
+                f"Its fields: {', '.join(sorted(fields))}."
+            )
         targets[field_name] = (resource, key or "id")
     for operation in operations:
         kept = [

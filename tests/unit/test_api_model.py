@@ -444,3 +444,18 @@ def test_a_reference_to_an_unknown_field_is_a_configuration_error() -> None:
         "api.references maps 'assignee_id' to 'Agent.nmae', but Agent has no field 'nmae'. "
         "Did you mean 'name'? Its fields: id, name."
     )
+
+
+def test_a_reference_to_a_resource_without_id_asks_for_the_field() -> None:
+    schema = _role_schema()
+    agent = {"type": "object", "properties": {"handle": {"type": "string"}, "name": {"type": "string"}}}
+    for path in ("/agents", "/agents/{id}"):
+        for operation in schema["paths"][path].values():
+            for response in operation["responses"].values():
+                response["content"]["application/json"]["schema"] = agent
+    with pytest.raises(ConfigurationError) as info:
+        build_model(schemathesis.openapi.from_dict(schema), references={"assignee_id": "Agent"})
+    assert str(info.value) == (
+        "api.references maps 'assignee_id' to 'Agent', but Agent has no field 'id'. "
+        'Name the field it holds, e.g. assignee_id = "Agent.handle". Its fields: handle, name.'
+    )
