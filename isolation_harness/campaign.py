@@ -288,6 +288,10 @@ class Campaign:
                 status=response.status_code, headers=dict(response.headers), text=response.text
             )
             self._harvest(state, operation, request, captured, {})
+            # The tenant exists before any reproduction runs: its signup is no step to repeat.
+            for instances in state.instances.values():
+                for instance in instances:
+                    instance.recipe = [step for step in instance.recipe if step is not request]
 
     def teardown(self) -> None:
         for state in self.states:
