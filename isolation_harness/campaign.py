@@ -53,6 +53,7 @@ from .transport import Transport, send
 from .values import ValueGenerator
 
 MAX_WITNESSES = 6
+MAX_LISTS = 4
 # Identifiers guessed next to the attacker's own, per slot and attacker, where they are numbers.
 GUESSES_PER_SLOT = 4
 # A number, or a number after a fixed prefix ("INV-000123"): the shapes a sequence counts in.
@@ -146,6 +147,10 @@ class _View:
     status: int
     body: Any
     volatile: set[JSONPath]
+    leaves: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.leaves = {str(value) for _, value in iter_leaves(self.body)}
 
 
 @dataclass
@@ -156,6 +161,9 @@ class _TenantState:
     views: dict[str, _View] = field(default_factory=dict)
     known: set[str] = field(default_factory=set)
     objects: list[dict[str, Any]] = field(default_factory=list)
+    object_keys: set[str] = field(default_factory=set)
+    # The objects the tenant made itself, by each of their key fields and its value.
+    made: dict[tuple[str, str], list[Instance]] = field(default_factory=dict)
     # Identifiers of objects shared on purpose between this tenant and another, either way: what
     # the other shared with it, and its own object whose share names the other.
     shared: set[str] = field(default_factory=set)
@@ -206,6 +214,23 @@ class Campaign:
         self.result = CampaignResult(operations=[op.label for op in self.api.operations])
         for operation in self.api.operations:
             self.result.coverage[operation.label] = Coverage(operation.label)
+        self._unbound = {
+            slot.resource for op in self.api.operations for slot in op.slots if slot.resource.startswith("?")
+        }
+        # The reads, indexed by what they take and return, so that finding the reads related to a
+        # write does not grow with the size of the API.
+        self._reads: dict[str, list[Operation]] = {}
+        for operation in self.api.operations:
+            if operation.is_safe and operation.label not in self.excluded:
+                keys = {f"takes {slot.resource}" for slot in operation.slots}
+                keys |= {f"returns {output.resource}" for output in operation.outputs}
+                keys |= {f"returns {word}" for word in _last_word(operation)}
+                if not operation.slots:
+                    keys.add("unslotted")
+                for key in keys:
+                    self._reads.setdefault(key, []).append(operation)
+        self._by_label = self.api.by_label()
+        self._order = {operation.label: index for index, operation in enumerate(self.api.operations)}
         self.states: list[_TenantState] = []
         self._seen: set[tuple[str, ...]] = set()
         self._volatile_keys: set[str] = set()
@@ -525,9 +550,7 @@ class Campaign:
     def _harvest_unbound(
         self, state: _TenantState, body: Any, used: dict[str, Instance], request: HttpRequest
     ) -> None:
-        unbound = {
-            slot.resource for op in self.api.operations for slot in op.slots if slot.resource.startswith("?")
-        }
+        unbound = self._unbound
         if not unbound:
             return
         for _, obj in iter_objects(body):
@@ -560,6 +583,10 @@ class Campaign:
             resource=resource, values=dict(values), owner=state.tenant.name, parents=dict(used), recipe=recipe
         )
         existing.append(instance)
+        if recipe:
+            for key, value in values.items():
+                if looks_like_identifier(key) and value is not None:
+                    state.made.setdefault((key, str(value)), []).append(instance)
         return instance
 
     def _is_foreign(self, state: _TenantState, obj: Any) -> bool:
@@ -579,9 +606,9 @@ class Campaign:
                 scalars = {k: v for k, v in obj.items() if not isinstance(v, (dict, list))}
                 if not any(looks_like_identifier(key) for key in scalars):
                     continue
-                for instances in other.instances.values():
-                    for instance in instances:
-                        if instance.recipe and _same_identity(instance.values, scalars):
+                for key, value in scalars.items():
+                    for instance in other.made.get((key, str(value)), []):
+                        if _same_identity(instance.values, scalars):
                             return True
         return False
 
@@ -593,7 +620,10 @@ class Campaign:
             if value is not None and not isinstance(value, bool):
                 state.known.add(str(value))
         for _, obj in iter_objects(body):
-            state.objects.append(obj)
+            key = json.dumps(obj, sort_keys=True, default=str)
+            if key not in state.object_keys:
+                state.object_keys.add(key)
+                state.objects.append(obj)
 
     # -- discovery: owner views -----------------------------------------------------------------
 
@@ -903,8 +933,9 @@ class Campaign:
         if response is not None:
             self._judge_read(operation, attacker, None, request, response, slot_text, setup=[])
         if not operation.is_safe:
-            # The attacker changed its own data: its owner views are stale.
-            attacker.views.clear()
+            # The attacker changed its own data: its views of what the write touched are stale.
+            for label in self._related_reads(operation):
+                attacker.views.pop(label, None)
 
     def _probe(
         self,
@@ -973,7 +1004,8 @@ class Campaign:
         if not operation.is_safe:
             witnesses = self._witnesses(victim, targets, operation)
             before = self._read_all(victim, witnesses)
-            own_views = self._own_views(attacker)
+            # Where acting on the caller shows (``/me``, its lists).
+            own_views = self._unslotted_reads(attacker, operation, fresh=False)
             own_before = self._read_all(attacker, own_views)
         response = self._send(attacker, request, operation, probe=True, slot=slot_text)
         coverage.probed(slot_text)
@@ -1151,31 +1183,29 @@ class Campaign:
             for key, value in instance.values.items()
             if value is not None and looks_like_identifier(key)
         }
-        related = {output.resource for output in write.outputs} | {write.created_resource or ""}
+        related = self._related_reads(write)
+        resources = {instance.resource for instance in targets}
         ranked: list[tuple[tuple[bool, bool, int], _View, Operation]] = []
-        for index, operation in enumerate(self.api.operations):
-            if not operation.is_safe or operation.label in self.excluded:
-                continue
+        # Only reads that take or return what was targeted, or what the write touches, can show it.
+        keys = [f"{verb} {name}" for name in resources for verb in ("takes", "returns")]
+        candidates = {op.label: op for key in keys for op in self._reads.get(key, [])}
+        candidates.update((label, self._by_label[label]) for label in related)
+        for operation in sorted(candidates.values(), key=lambda op: self._order[op.label]):
+            index = self._order[operation.label]
             view = self._owner_view(victim, operation)
             if view is None or not (200 <= view.status < 300):
                 continue
             sent = set(view.request.sent_values())
-            shows = bool(sent & ids) or bool(ids & {str(v) for _, v in iter_leaves(view.body)})
+            shows = bool(sent & ids) or bool(ids & view.leaves)
             if shows:
-                rank = (
-                    not any(output.resource in related for output in operation.outputs),
-                    not any(output.many for output in operation.outputs),
-                    index,
-                )
+                rank = (operation.label not in related, not _is_list(operation), index)
                 ranked.append((rank, view, operation))
         out = [(view, operation) for _, view, operation in sorted(ranked, key=lambda item: item[0])]
         out = out[:MAX_WITNESSES]
         # Its lists and `/me`: where an object the attacker put into the victim's account appears.
-        for operation in self.api.operations:
-            if operation.is_safe and not operation.slots and operation.label not in self.excluded:
-                view = self._owner_view(victim, operation)
-                if view is not None and 200 <= view.status < 300 and all(view is not v for v, _ in out):
-                    out.append((view, operation))
+        for view, operation in self._unslotted_reads(victim, write, fresh=True):
+            if all(view is not v for v, _ in out):
+                out.append((view, operation))
         return out
 
     def _changes(
@@ -1204,16 +1234,27 @@ class Campaign:
     def _volatile_paths(witnesses: Sequence[tuple[_View, Operation]]) -> dict[str, set[JSONPath]]:
         return {f"{view.request.method} {view.request.path}": view.volatile for view, _ in witnesses}
 
-    def _own_views(self, state: _TenantState) -> list[tuple[_View, Operation]]:
-        """The tenant's reads that take no identifier (``/me``, lists): where acting on the caller shows."""
-        return [
-            (view, op)
-            for op in self.api.operations
-            if op.is_safe
-            and not op.slots
-            and op.label not in self.excluded
-            and (view := state.views.get(op.label)) is not None
-        ]
+    def _related_reads(self, write: Operation) -> set[str]:
+        """The reads that return what a write makes or returns, or end with the same word as its path."""
+        made = {output.resource for output in write.outputs} | {write.created_resource or ""}
+        names = (made - {""}) | _last_word(write)
+        return {op.label for name in names for op in self._reads.get(f"returns {name}", [])}
+
+    def _unslotted_reads(
+        self, state: _TenantState, write: Operation, *, fresh: bool
+    ) -> list[tuple[_View, Operation]]:
+        """The tenant's reads that take no identifier (``/me``, lists), at most ``MAX_LISTS``: those of
+        what ``write`` touches first, so that the number of reads per probe does not grow with the API."""
+        related = self._related_reads(write)
+        reads = sorted(self._reads.get("unslotted", []), key=lambda op: op.label not in related)
+        out: list[tuple[_View, Operation]] = []
+        for operation in reads:
+            view = self._owner_view(state, operation) if fresh else state.views.get(operation.label)
+            if view is not None and (not fresh or 200 <= view.status < 300):
+                out.append((view, operation))
+            if len(out) >= MAX_LISTS:
+                break
+        return out
 
     def _read_all(self, state: _TenantState, witnesses: Sequence[tuple[_View, Operation]]) -> list[Snapshot]:
         out = []
@@ -1417,6 +1458,16 @@ def _is_free_text(schema: Any, sample: str) -> bool:
         except re.error:
             return False
     return True
+
+
+def _last_word(operation: Operation) -> set[str]:
+    """The last fixed word of an operation's path (``preferences`` in ``/users/{name}/preferences``)."""
+    words = [part for part in operation.path.split("/") if part and not part.startswith("{")]
+    return set(words[-1:])
+
+
+def _is_list(read: Operation) -> bool:
+    return any(output.many for output in read.outputs)
 
 
 def _neighbours(values: Iterable[Any], *, exclude: set[str], limit: int) -> list[Any]:

@@ -113,6 +113,8 @@ class _InProcessTransport:
 
     def session(self) -> BoundSession:
         session = BoundSession(self._base_url)
+        # No proxy, certificate or netrc setting of the environment applies to an app in this process.
+        session.trust_env = False
         session.mount("http://", self._adapter)
         session.mount("https://", self._adapter)
         return session

@@ -225,6 +225,7 @@ def test_json_report_holds_findings_coverage_errors_and_stats(
     assert coverage["GET /orders/{order_id}"]["probes"] >= 2
     assert all(set(entry) == {"probes", "slots", "skipped"} for entry in coverage.values())
     assert coverage["GET /orders/{order_id}"]["slots"] == [
+        "(its own identifiers)",
         "path order_id",
         "path order_id (deleted by its owner)",
     ]
