@@ -230,6 +230,13 @@ class Campaign:
                 for key in keys:
                     self._reads.setdefault(key, []).append(operation)
         self._by_label = self.api.by_label()
+        self._taken_twice = {
+            slot.resource
+            for op in self.api.operations
+            for slot in op.slots
+            if sum(1 for other in op.slots if other.resource == slot.resource) > 1
+        }
+        self._shared_cache: tuple[tuple[int, ...], set[str]] = ((), set())
         self._order = {operation.label: index for index, operation in enumerate(self.api.operations)}
         self.states: list[_TenantState] = []
         self._seen: set[tuple[str, ...]] = set()
@@ -417,10 +424,7 @@ class Campaign:
 
     def _wanted(self, resource: str) -> int:
         """How many of a resource each tenant needs: two where one request takes two of them."""
-        for operation in self.api.operations:
-            if sum(1 for slot in operation.slots if slot.resource == resource) > 1:
-                return 2
-        return 1
+        return 2 if resource in self._taken_twice else 1
 
     def _seed_blocked_once(self, state: _TenantState) -> bool:
         """Whether to retry seeding after discovery (which may find parents created as side effects)."""
@@ -1160,11 +1164,15 @@ class Campaign:
         )
 
     def _shared_values(self) -> set[str]:
-        counts: dict[str, int] = {}
-        for state in self.states:
-            for value in state.known:
-                counts[value] = counts.get(value, 0) + 1
-        return {value for value, count in counts.items() if count > 1}
+        """Values more than one tenant has seen in its own data (recounted only when one saw more)."""
+        sizes = tuple(len(state.known) for state in self.states)
+        if sizes != self._shared_cache[0]:
+            counts: dict[str, int] = {}
+            for state in self.states:
+                for value in state.known:
+                    counts[value] = counts.get(value, 0) + 1
+            self._shared_cache = (sizes, {value for value, count in counts.items() if count > 1})
+        return self._shared_cache[1]
 
     # -- write effects --------------------------------------------------------------------------
 
