@@ -42,6 +42,7 @@ from .oracles import (
     compare_snapshots,
     find_canaries,
     match_owner_views,
+    view_pairs,
     volatile_between,
     without_shared,
 )
@@ -162,6 +163,8 @@ class _TenantState:
     known: set[str] = field(default_factory=set)
     objects: list[dict[str, Any]] = field(default_factory=list)
     object_keys: set[str] = field(default_factory=set)
+    # Where each distinctive (field, value) occurs in ``objects``.
+    object_pairs: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     # The objects the tenant made itself, by each of their key fields and its value.
     made: dict[tuple[str, str], list[Instance]] = field(default_factory=dict)
     # Identifiers of objects shared on purpose between this tenant and another, either way: what
@@ -627,6 +630,8 @@ class Campaign:
             key = json.dumps(obj, sort_keys=True, default=str)
             if key not in state.object_keys:
                 state.object_keys.add(key)
+                for pair in view_pairs(obj):
+                    state.object_pairs.setdefault(pair, []).append(len(state.objects))
                 state.objects.append(obj)
 
     # -- discovery: owner views -----------------------------------------------------------------
@@ -1137,7 +1142,10 @@ class Campaign:
             return
         known = set(attacker.known) | set(request.sent_values()) | self._shared_values()
         owned = {state.tenant.name: state.objects for state in victims}
-        for match in match_owner_views(body, owned, known_to_caller=known, volatile_keys=self._volatile_keys):
+        index = {state.tenant.name: state.object_pairs for state in victims}
+        for match in match_owner_views(
+            body, owned, known_to_caller=known, volatile_keys=self._volatile_keys, index=index
+        ):
             self._report(
                 operation,
                 FindingKind.READ,

@@ -6,6 +6,7 @@ the tenants, so each is tested on its own: on a case it must catch and a case it
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -143,19 +144,29 @@ def match_owner_views(
     *,
     known_to_caller: set[str],
     volatile_keys: set[str],
+    index: Mapping[str, Mapping[tuple[str, str], Sequence[int]]] | None = None,
 ) -> list[ViewMatch]:
     """Objects in ``body`` that equal one of a victim's own objects on two or more distinctive fields.
 
     A field only counts when its value is distinctive, is not volatile, and was never seen by the
     caller in its own data or its own request (``known_to_caller``): data shared by every tenant,
     or the caller's own data, can never match.
+
+    ``index`` (see :func:`view_pairs`) maps each victim to where each distinctive field value occurs
+    in its objects; with it, only the views that share a field with a candidate are compared.
     """
     matches: list[ViewMatch] = []
     objects = iter_objects(body)
     for owner, owned in victim_objects.items():
+        pairs = index.get(owner) if index is not None else None
         for path, candidate in objects:
             best: tuple[tuple[str, Any], ...] = ()
-            for view in owned:
+            views: Iterable[dict[str, Any]] = owned
+            if pairs is not None:
+                views = [
+                    owned[i] for i in sorted({i for key in view_pairs(candidate) for i in pairs.get(key, ())})
+                ]
+            for view in views:
                 fields = tuple(
                     (key, value)
                     for key, value in view.items()
@@ -171,6 +182,15 @@ def match_owner_views(
                 matches.append(ViewMatch(owner, f"body {format_pointer(path) or '/'}", best))
                 break
     return matches
+
+
+def view_pairs(obj: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (field, value) pairs of an object that can count towards an owner-view match."""
+    return [
+        (key, json.dumps(value))
+        for key, value in obj.items()
+        if not isinstance(value, (dict, list)) and is_distinctive(value)
+    ]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from isolation_harness.oracles import (
     is_distinctive,
     keyed,
     match_owner_views,
+    view_pairs,
     volatile_between,
     without_shared,
 )
@@ -207,6 +208,36 @@ def test_match_owner_views_matches_victim_object_on_two_distinctive_fields() -> 
     assert matches[0].describe() == (
         "body /items/1 matches tenant-b's own view on 3 fields: recipient='Keith Castillo', "
         "street='66171 Bianca Village A…, weight_grams=2500"
+    )
+
+
+def test_match_owner_views_with_an_index_compares_only_views_sharing_a_value() -> None:
+    other = {"recipient": "Ann Other", "street": "1 Elsewhere Road", "weight_grams": 9000}
+    owned = [other, dict(VICTIM_ORDER)]
+    index: dict[tuple[str, str], list[int]] = {}
+    for position, view in enumerate(owned):
+        for pair in view_pairs(view):
+            index.setdefault(pair, []).append(position)
+    body = {"items": [{"id": "ord_mine", "recipient": "Me"}, dict(VICTIM_ORDER)]}
+    plain = match_owner_views(body, {"tenant-b": owned}, known_to_caller={"ord_91ab"}, volatile_keys=set())
+    indexed = match_owner_views(
+        body,
+        {"tenant-b": owned},
+        known_to_caller={"ord_91ab"},
+        volatile_keys=set(),
+        index={"tenant-b": index},
+    )
+    assert indexed == plain and len(indexed) == 1
+    # Nothing in the body shares a value with the victim's views: nothing to compare, nothing found.
+    assert (
+        match_owner_views(
+            {"id": "ord_mine", "recipient": "Me"},
+            {"tenant-b": owned},
+            known_to_caller=set(),
+            volatile_keys=set(),
+            index={"tenant-b": index},
+        )
+        == []
     )
 
 
