@@ -148,7 +148,7 @@ class _View:
     status: int
     body: Any
     volatile: set[JSONPath]
-    leaves: set[str] = field(default_factory=set)
+    leaves: set[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.leaves = {str(value) for _, value in iter_leaves(self.body)}
@@ -202,7 +202,10 @@ class Campaign:
         self.excluded = {label: "used to provision tenants" for label in used}
         for label in self.settings.exclude:
             self.excluded[label] = "excluded by configuration"
-        operations = self.api.by_label()
+        # The API model does not change during a campaign: look-ups made once.
+        self._by_label = self.api.by_label()
+        self._creators = self.api.creators()
+        operations = self._by_label
         for rule in self.settings.shares:
             if rule.operation not in operations:
                 raise ConfigurationError(
@@ -232,7 +235,6 @@ class Campaign:
                     keys.add("unslotted")
                 for key in keys:
                     self._reads.setdefault(key, []).append(operation)
-        self._by_label = self.api.by_label()
         self._taken_twice = {
             slot.resource
             for op in self.api.operations
@@ -309,7 +311,7 @@ class Campaign:
     ) -> None:
         """The signup's answer is the tenant's own account: its id is an identifier like any other."""
         base = urlsplit(self.transport.base_url).path.rstrip("/")
-        by_label = self.api.by_label()
+        by_label = self._by_label
         for response in responses:
             if not 200 <= response.status_code < 300 or any(secret in response.text for secret in secrets):
                 continue
@@ -341,7 +343,7 @@ class Campaign:
 
     def seed(self, state: _TenantState) -> None:
         """Create at least one of every resource the tenant can create, parents before children."""
-        creators = self.api.creators()
+        creators = self._creators
         # A tenant's own data is created with its credentials: an operation the description marks as
         # public (signup, login, a contact form) makes nothing the tenant owns.
         pending = [
@@ -383,12 +385,10 @@ class Campaign:
         The objects the next tenant then sees are shared on purpose: the oracles leave them alone, and
         probes target the victim's other objects.
         """
-        operations = self.api.by_label()
-        creators = self.api.creators()
         for rule in self.settings.shares:
-            operation = operations[rule.operation]
+            operation = self._by_label[rule.operation]
             slot = next((s for s in operation.slots if s.location is SlotLocation.PATH), operation.slots[0])
-            makers = [op for op in creators.get(slot.resource, []) if op.label not in self.excluded]
+            makers = [op for op in self._creators.get(slot.resource, []) if op.label not in self.excluded]
             for index, owner in enumerate(self.states):
                 peer = self.states[(index + 1) % len(self.states)]
                 instance = self._create(owner, makers[0]) if makers else None
@@ -876,7 +876,7 @@ class Campaign:
         For every delete operation, the victim creates a fresh object and deletes it itself; every
         other tenant then reads it through each read operation that takes it.
         """
-        creators = self.api.creators()
+        creators = self._creators
         for delete in self.api.operations:
             if not delete.is_delete or delete.label in self.excluded:
                 continue
@@ -1092,7 +1092,7 @@ class Campaign:
     def _recreatable(self, resource: str) -> bool:
         return any(
             op.requires_auth is not False and op.label not in self.excluded
-            for op in self.api.creators().get(resource, [])
+            for op in self._creators.get(resource, [])
         )
 
     def _body_is_callers_own(self, attacker: _TenantState, response: HttpResponse) -> bool:
