@@ -14,8 +14,8 @@ from .assertions import (
 from .campaign import Campaign, CampaignListener, CampaignResult, CampaignSettings
 from .config import HarnessConfig, load_config
 from .errors import ConfigurationError, IsolationHarnessError, ProvisioningError, SchemaLoadError
-from .loading import LoadedApi, load_api, load_app
 from .model import Coverage, Finding, FindingKind, ProbeError, Verdict
+from .openapi.loading import LoadedApi, load_api, load_app
 from .provisioning import (
     CallableProvisioner,
     DeclarativeProvisioner,

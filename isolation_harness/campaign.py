@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .api import ApiModel, Operation, build_model, looks_like_identifier
 from .errors import ConfigurationError, ProvisioningError, did_you_mean
 from .model import (
     Coverage,
@@ -36,6 +35,9 @@ from .model import (
     iter_leaves,
     iter_objects,
 )
+from .openapi.model import build_model
+from .openapi.values import ValueGenerator
+from .operations import ApiModel, Operation, looks_like_identifier
 from .oracles import (
     Change,
     Snapshot,
@@ -51,7 +53,6 @@ from .redaction import Redactor, is_sensitive_name
 from .reproduction import curl_as
 from .tenants import Tenant
 from .transport import Transport, send
-from .values import ValueGenerator
 
 MAX_WITNESSES = 6
 MAX_LISTS = 4
@@ -469,7 +470,7 @@ class Campaign:
         return out
 
     def _body_field_required(self, operation: Operation, path: JSONPath) -> bool:
-        from .values import resolve
+        from .openapi.values import resolve
 
         schema = operation.body_schema
         root = schema

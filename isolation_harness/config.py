@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .api import normalize_label
 from .errors import ConfigurationError, did_you_mean
 from .model import SharingRule
+from .operations import normalize_label
 from .provisioning import (
     DeclarativeProvisioner,
     OperationCall,

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .api import looks_like_identifier
 from .model import HttpResponse, JSONPath, format_pointer, iter_leaves, iter_objects
+from .operations import looks_like_identifier
 
 CONTEXT_CHARS = 80
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")

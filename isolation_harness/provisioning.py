@@ -15,9 +15,9 @@ from typing import Any, Protocol
 
 import requests
 
-from .api import ApiModel, Operation, normalize_label
 from .errors import ConfigurationError, ProvisioningError, did_you_mean
 from .model import HttpRequest, SlotLocation
+from .operations import ApiModel, Operation, normalize_label
 from .redaction import Redactor
 from .tenants import AuthScheme, Credentials, Tenant
 from .transport import BoundSession, Transport

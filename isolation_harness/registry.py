@@ -16,9 +16,9 @@ from typing import Any, overload
 
 import requests
 
-from .api import looks_like_identifier
 from .errors import ConfigurationError
 from .model import iter_leaves, iter_objects
+from .operations import looks_like_identifier
 from .provisioning import ProvisionContext, Provisioner, StaticProvisioner
 from .tenants import Tenant
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from .campaign import Campaign, CampaignListener, CampaignResult, CampaignSettings
 from .config import HarnessConfig, ResolvedSetting, load_config, parse_int
 from .errors import ConfigurationError
-from .loading import LoadedApi, load_api
+from .openapi.loading import LoadedApi, load_api
 from .provisioning import CallableProvisioner, DeclarativeProvisioner, Provisioner
 from .redaction import Redactor
 from .reporting import JsonReport

@@ -1,4 +1,4 @@
-"""Unit tests for api.build_model on small OpenAPI documents loaded by schemathesis."""
+"""Unit tests for openapi.build_model on small OpenAPI documents loaded by schemathesis."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ from typing import Any
 import pytest
 import schemathesis
 
-from isolation_harness.api import (
+from isolation_harness.errors import ConfigurationError
+from isolation_harness.model import Slot, SlotLocation
+from isolation_harness.openapi.model import build_model
+from isolation_harness.operations import (
     ApiModel,
     Operation,
     Output,
     Parameter,
-    build_model,
     looks_like_identifier,
     normalize_label,
 )
-from isolation_harness.errors import ConfigurationError
-from isolation_harness.model import Slot, SlotLocation
 
 
 def json_content(schema: dict[str, Any]) -> dict[str, Any]:

@@ -11,8 +11,9 @@ import schemathesis
 from flask import Flask, jsonify, request
 from requests.structures import CaseInsensitiveDict
 
-from isolation_harness.api import ApiModel, build_model
 from isolation_harness.errors import ConfigurationError, ProvisioningError
+from isolation_harness.openapi.model import build_model
+from isolation_harness.operations import ApiModel
 from isolation_harness.provisioning import (
     CallableProvisioner,
     DeclarativeProvisioner,

@@ -10,8 +10,8 @@ import pytest
 import schemathesis
 from faker import Faker
 
-from isolation_harness.api import build_model
-from isolation_harness.values import ValueGenerator, merge_schemas, resolve
+from isolation_harness.openapi.model import build_model
+from isolation_harness.openapi.values import ValueGenerator, merge_schemas, resolve
 
 CANARY = "ihabcdefghij"
 
