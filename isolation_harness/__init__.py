@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .assertions import (
-    IsolationViolation,
     assert_cannot_delete,
     assert_cannot_modify,
     assert_cannot_read,
     expect_isolated,
 )
-from .campaign import Campaign, CampaignListener, CampaignResult, CampaignSettings
 from .config import HarnessConfig, load_config
+from .engine.campaign import Campaign
+from .engine.settings import CampaignSettings
 from .errors import ConfigurationError, IsolationHarnessError, ProvisioningError, SchemaLoadError
+from .events import (
+    CampaignFinished,
+    CampaignListener,
+    CampaignResult,
+    Event,
+    FindingMade,
+    OperationFinished,
+    PhaseFinished,
+    PhaseStarted,
+    ProbeFailed,
+    ProbeSent,
+)
+from .extensions import hookimpl
+from .knowledge import Instance, TenantKnowledge
 from .model import Coverage, Finding, FindingKind, ProbeError, Verdict
-from .openapi.loading import LoadedApi, load_api, load_app
+from .openapi import LoadedApi, OpenApiDescription, load_api, load_app
+from .oracles import Evidence, Exchange, Oracle
+from .probes import Probe, ProbeKind
 from .provisioning import (
     CallableProvisioner,
     DeclarativeProvisioner,
@@ -31,12 +46,14 @@ from .registry import TenantRegistry
 from .reporting import JsonReport, format_finding, report_dict
 from .tenants import AuthScheme, Credentials, Identity, Tenant
 from .transport import ASGITransport, HTTPTransport, Transport, WSGITransport
+from .watching import IsolationViolation
 
 __all__ = [
     "ASGITransport",
     "AuthScheme",
     "CallableProvisioner",
     "Campaign",
+    "CampaignFinished",
     "CampaignListener",
     "CampaignResult",
     "CampaignSettings",
@@ -44,17 +61,31 @@ __all__ = [
     "Coverage",
     "Credentials",
     "DeclarativeProvisioner",
+    "Event",
+    "Evidence",
+    "Exchange",
     "Finding",
     "FindingKind",
+    "FindingMade",
     "HTTPTransport",
     "HarnessConfig",
     "Identity",
+    "Instance",
     "IsolationHarnessError",
     "IsolationViolation",
     "JsonReport",
     "LoadedApi",
+    "OpenApiDescription",
     "OperationCall",
+    "OperationFinished",
+    "Oracle",
+    "PhaseFinished",
+    "PhaseStarted",
+    "Probe",
     "ProbeError",
+    "ProbeFailed",
+    "ProbeKind",
+    "ProbeSent",
     "ProvisionContext",
     "Provisioner",
     "ProvisioningError",
@@ -63,6 +94,7 @@ __all__ = [
     "StaticAccount",
     "StaticProvisioner",
     "Tenant",
+    "TenantKnowledge",
     "TenantRegistry",
     "TokenSource",
     "Transport",
@@ -74,6 +106,7 @@ __all__ = [
     "assert_cannot_read",
     "expect_isolated",
     "format_finding",
+    "hookimpl",
     "load_api",
     "load_app",
     "load_config",

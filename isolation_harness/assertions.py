@@ -11,55 +11,10 @@ from typing import Any
 
 import requests
 
-from .model import HttpResponse
-from .oracles import Snapshot, compare_snapshots, find_canaries, match_owner_views, volatile_between
-from .reproduction import curl_as, request_from_prepared
+from .oracles.owner_view import match_owner_views
+from .snapshots import Snapshot, compare_snapshots, volatile_between
 from .tenants import Tenant
-
-
-class IsolationViolation(AssertionError):
-    """One tenant received or changed another tenant's data."""
-
-
-def _as_response(response: requests.Response) -> HttpResponse:
-    return HttpResponse(status=response.status_code, headers=dict(response.headers), text=response.text)
-
-
-def _reproduce(tenant: Tenant, response: requests.Response) -> str:
-    request, base_url = request_from_prepared(response.request, tenant)
-    return curl_as(tenant, request, base_url=base_url)
-
-
-def _sent_values(response: requests.Response, tenant: Tenant) -> list[str]:
-    request, _ = request_from_prepared(response.request, tenant)
-    return request.sent_values() + [part for part in request.path.split("/") if part]
-
-
-def _redact(tenant: Tenant, text: str) -> str:
-    from .registry import watch_of
-
-    return watch_of(tenant).factory.context.redactor(text)
-
-
-def _label(response: requests.Response) -> str:
-    return f"{response.request.method} {response.request.path_url}"
-
-
-def check_response(
-    tenant: Tenant, response: requests.Response, others: dict[str, list[str]], *, context: str
-) -> None:
-    """Fail if ``response``, which ``tenant`` received, holds another tenant's canary or identity."""
-    __tracebackhide__ = True
-    sightings = find_canaries(_as_response(response), others, ignore=_sent_values(response, tenant))
-    if sightings:
-        first = sightings[0]
-        more = f" (and {len(sightings) - 1} more)" if len(sightings) > 1 else ""
-        message = (
-            f"{tenant.name} {context} {first.owner}'s data: {_label(response)} answered HTTP "
-            f"{response.status_code} with {first.owner}'s canary {first.marker} in {first.describe()}{more}\n"
-            f"reproduce:\n  {_reproduce(tenant, response)}"
-        )
-        raise IsolationViolation(_redact(tenant, message))
+from .watching import IsolationViolation, check_response, label, reproduce, sent_values, watch_of
 
 
 @contextmanager
@@ -71,8 +26,6 @@ def expect_isolated(*tenants: Tenant) -> Iterator[None]:
         with expect_isolated(alice):
             alice.client.get("/orders")
     """
-    from .registry import watch_of
-
     if not tenants:
         raise TypeError("expect_isolated() needs at least one tenant, e.g. expect_isolated(alice).")
     watches = [watch_of(tenant) for tenant in tenants]
@@ -110,8 +63,6 @@ def assert_cannot_read(
     two or more distinctive fields. Returns the response.
     """
     __tracebackhide__ = True
-    from .registry import watch_of
-
     response = _send(attacker, request_or_url, method, json)
     check_response(attacker, response, {owner.name: owner.markers()}, context="could read")
     try:
@@ -119,16 +70,16 @@ def assert_cannot_read(
     except ValueError:
         return response
     owner_watch, attacker_watch = watch_of(owner), watch_of(attacker)
-    known = attacker_watch.known | set(_sent_values(response, attacker))
+    known = attacker_watch.state.known | set(sent_values(response, attacker))
     matches = match_owner_views(
-        body, {owner.name: owner_watch.objects}, known_to_caller=known, volatile_keys=set()
+        body, {owner.name: owner_watch.state.objects}, known_to_caller=known, volatile_keys=set()
     )
     if matches:
         message = (
-            f"{attacker.name} could read {owner.name}'s data: {_label(response)} answered HTTP "
-            f"{response.status_code}; {matches[0].describe()}\nreproduce:\n  {_reproduce(attacker, response)}"
+            f"{attacker.name} could read {owner.name}'s data: {label(response)} answered HTTP "
+            f"{response.status_code}; {matches[0].describe()}\nreproduce:\n  {reproduce(attacker, response)}"
         )
-        raise IsolationViolation(_redact(attacker, message))
+        raise IsolationViolation(watch_of(attacker).redact(message))
     return response
 
 
@@ -162,9 +113,9 @@ def assert_cannot_modify(
         message = (
             f"{attacker.name} could {verb} {owner.name}'s data: {method.upper()} {url} answered HTTP "
             f"{response.status_code}, then {owner.name} re-read {changes[0].description}\n"
-            f"reproduce:\n  {_reproduce(attacker, response)}"
+            f"reproduce:\n  {reproduce(attacker, response)}"
         )
-        raise IsolationViolation(_redact(attacker, message))
+        raise IsolationViolation(watch_of(attacker).redact(message))
     check_response(attacker, response, {owner.name: owner.markers()}, context="could read")
     return response
 

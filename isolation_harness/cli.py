@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from .campaign import CampaignResult
-from .config import SETTINGS, read_pyproject, resolve_settings
+from .config import SETTINGS, SettingSpec, read_pyproject, resolve_settings
 from .errors import ConfigurationError, ProvisioningError
-from .model import Finding, ProbeError, Verdict
+from .events import CampaignResult, Event, FindingMade, ProbeFailed
+from .extensions import extra_settings, plugin_manager
+from .model import Verdict
 from .reporting import format_finding, summarize
 from .runner import prepare
 
@@ -30,19 +31,17 @@ class _Printer:
     def __init__(self, *, quiet: bool) -> None:
         self.quiet = quiet
 
-    def on_finding(self, finding: Finding) -> None:
-        if not self.quiet:
-            print(format_finding(finding), end="\n\n", flush=True)
-
-    def on_error(self, error: ProbeError) -> None:
-        if not self.quiet:
+    def on_event(self, event: Event, result: CampaignResult) -> None:
+        if self.quiet:
+            return
+        if isinstance(event, FindingMade):
+            print(format_finding(event.finding), end="\n\n", flush=True)
+        elif isinstance(event, ProbeFailed):
+            error = event.error
             print(
                 f"probe error: {error.operation} ({error.attacker}, {error.slot}): {error.message}",
                 flush=True,
             )
-
-    def on_progress(self, result: CampaignResult) -> None:
-        return None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,12 +55,12 @@ def _cli_words(message: str) -> str:
     return message.replace("--isolation-", "--")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(specs: Sequence[SettingSpec] = SETTINGS) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="isolation-harness",
         description="Run a cross-tenant isolation campaign against an API and report every leak.",
     )
-    for spec in SETTINGS:
+    for spec in specs:
         if spec.name == "campaign":
             continue
         parser.add_argument(
@@ -78,12 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    options = {spec.name: getattr(args, spec.name, None) for spec in SETTINGS}
+    manager = plugin_manager()
+    specs = [*SETTINGS, *extra_settings(manager)]
+    args = build_parser(specs).parse_args(argv)
+    options = {spec.name: getattr(args, spec.name, None) for spec in specs}
     try:
-        pyproject, _ = read_pyproject(Path.cwd())
-        settings = resolve_settings(options, os.environ, pyproject)
-        run = prepare(settings, listeners=[_Printer(quiet=args.quiet)])
+        pyproject, _ = read_pyproject(Path.cwd(), specs=specs)
+        settings = resolve_settings(options, os.environ, pyproject, specs=specs)
+        run = prepare(settings, manager=manager, listeners=[_Printer(quiet=args.quiet)])
     except ConfigurationError as exc:
         print(f"isolation-harness: error: {_cli_words(str(exc))}", file=sys.stderr)
         return EXIT_USAGE

@@ -201,6 +201,22 @@ class Finding:
             "reproduction": self.reproduction,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """The finding :meth:`to_dict` gave."""
+        return cls(
+            operation=data["operation"],
+            kind=FindingKind(data["kind"]),
+            verdict=Verdict(data["verdict"]),
+            oracle=data["oracle"],
+            attacker=data["attacker"],
+            victim=data["victim"],
+            slot=data["slot"],
+            status=int(data["status"]),
+            evidence=data["evidence"],
+            reproduction=data["reproduction"],
+        )
+
     @property
     def key(self) -> tuple[str, str, str, str, str, str]:
         return (self.operation, self.kind.value, self.oracle, self.attacker, self.victim, self.slot)
@@ -241,3 +257,90 @@ class Coverage:
 
     def to_dict(self) -> dict[str, Any]:
         return {"probes": self.probes, "slots": list(self.slots), "skipped": list(self.skipped)}
+
+
+# A value is distinctive when seeing it twice is no coincidence.
+_MIN_DISTINCTIVE_TEXT = 4
+
+
+def is_distinctive(value: Any) -> bool:
+    """A value specific enough that seeing it twice is no coincidence."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, str):
+        return len(value.strip()) >= _MIN_DISTINCTIVE_TEXT
+    if isinstance(value, float) and not value.is_integer():
+        return True
+    if isinstance(value, (int, float)):
+        return abs(value) >= 1000
+    return False
+
+
+def view_pairs(obj: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (field, value) pairs of an object that can count towards an owner-view match."""
+    return [
+        (key, json.dumps(value))
+        for key, value in obj.items()
+        if not isinstance(value, (dict, list)) and is_distinctive(value)
+    ]
+
+
+def set_parameter(request: HttpRequest, location: SlotLocation, name: str, value: Any) -> None:
+    if location is SlotLocation.PATH:
+        request.path_params[name] = value
+    elif location is SlotLocation.QUERY:
+        request.query[name] = value
+    elif location is SlotLocation.HEADER:
+        request.headers[name] = str(value)
+    elif location is SlotLocation.COOKIE:
+        request.cookies[name] = str(value)
+
+
+def place(request: HttpRequest, slot: Slot, value: Any, *, first: Any = None) -> bool:
+    """Put `value` in the slot; where the slot holds a list, `[first, value]` (or `[value]`).
+
+    Returns whether `first` went into a list with it.
+    """
+    if slot.location is SlotLocation.BODY:
+        if not request.has_body or not isinstance(request.body, dict):
+            request.body = {}
+            request.has_body = True
+        return set_path(request.body, slot.path, value, first=first)
+    set_parameter(request, slot.location, slot.name, value)
+    return False
+
+
+def set_path(body: Any, path: JSONPath, value: Any, *, first: Any = None) -> bool:
+    node = body
+    for index, part in enumerate(path):
+        last = index == len(path) - 1
+        if isinstance(node, list):
+            node = node[0] if node else None
+            if node is None:
+                return False
+        if not isinstance(node, dict):
+            return False
+        if last:
+            current = node.get(str(part))
+            if not isinstance(current, list):
+                node[str(part)] = value
+                return False
+            with_first = first is not None and first != value
+            node[str(part)] = [first, value] if with_first else [value]
+            return with_first
+        node = node.setdefault(str(part), {})
+    return False
+
+
+def delete_path(body: Any, path: JSONPath) -> None:
+    node = body
+    for part in path[:-1]:
+        node = node.get(str(part)) if isinstance(node, dict) else None
+    if isinstance(node, dict) and path:
+        node.pop(str(path[-1]), None)
+
+
+def short_repr(value: Any, width: int = 24) -> str:
+    """``repr(value)``, cut to ``width`` characters with an ellipsis."""
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"

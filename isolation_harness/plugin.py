@@ -1,4 +1,4 @@
-"""The pytest plugin: options, report header, one test item per API operation.
+"""The pytest plugin: options, report header, one test item per API operation, and the tenant fixtures.
 
 Inactive unless an API is configured (``--isolation-schema``, ``ISOLATION_SCHEMA`` or ``schema`` in
 ``[tool.isolation_harness]``): installing it never changes an unrelated test suite.
@@ -12,30 +12,38 @@ from typing import Any
 
 import pytest
 
-from .campaign import CampaignResult
-from .config import SETTINGS, ResolvedSetting, parse_switch, read_pyproject, resolve_settings
-from .errors import ConfigurationError, IsolationHarnessError, ProvisioningError
+from . import hookspecs
+from .config import SETTINGS, ResolvedSetting, SettingSpec, parse_switch, read_pyproject, resolve_settings
+from .errors import ConfigurationError, ProvisioningError
+from .events import CampaignResult
+from .extensions import extra_settings, plugin_manager
 from .model import Finding, Verdict
 from .provisioning import CallableProvisioner, ProvisionContext, Provisioner
-from .registry import TenantFactory, TenantRegistry
-from .reporting import format_finding, summarize
+from .registry import TenantRegistry
+from .reporting import format_finding, terminal_summary
 from .runner import HarnessRun, prepare
 from .tenants import Tenant
+from .watching import Watcher
+from .xdist import OUTPUT_KEY, campaign_once, is_controller, worker_id
 
 _RUN = pytest.StashKey[HarnessRun | None]()
 _SETTINGS = pytest.StashKey[dict[str, ResolvedSetting]]()
+_RESULT = pytest.StashKey[CampaignResult]()
+_WATCHER = pytest.StashKey[Watcher]()
 USAGE_ERROR = int(pytest.ExitCode.USAGE_ERROR)
 
 
-def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    from . import hookspecs
+def _specs() -> list[SettingSpec]:
+    return [*SETTINGS, *extra_settings(plugin_manager())]
 
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hookspecs)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("isolation-harness", "cross-tenant isolation campaign")
-    for spec in SETTINGS:
+    for spec in _specs():
         group.addoption(
             spec.option,
             dest=f"isolation_{spec.name}",
@@ -51,10 +59,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "isolation: check every response any tenant receives during the test for other tenants' data "
         "(as `with expect_isolated(...)` around the whole test).",
     )
-    options = {spec.name: config.getoption(f"isolation_{spec.name}") for spec in SETTINGS}
+    specs = _specs()
+    options = {spec.name: config.getoption(f"isolation_{spec.name}") for spec in specs}
     try:
-        pyproject, _ = read_pyproject(config.rootpath)
-        settings = resolve_settings(options, os.environ, pyproject)
+        pyproject, _ = read_pyproject(config.rootpath, specs=specs)
+        settings = resolve_settings(options, os.environ, pyproject, specs=specs)
     except ConfigurationError as exc:
         raise pytest.UsageError(f"isolation-harness: {exc}") from None
     config.stash[_SETTINGS] = settings
@@ -63,15 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     try:
         parse_switch("campaign", settings["campaign"])
-    except ConfigurationError as exc:
-        raise pytest.UsageError(f"isolation-harness: {exc}") from None
-    if getattr(config, "workerinput", None) is not None:
-        # Under pytest-xdist only the controller collects the campaign's items' outcome order;
-        # each worker runs the campaign for the items it is given.
-        pass
-    provisioner = _hook_provisioner(config)
-    try:
-        run = prepare(settings, provisioner=provisioner, config_dir=config.rootpath)
+        run = prepare(settings, provisioner=_hook_provisioner(config), config_dir=config.rootpath)
     except ConfigurationError as exc:
         raise pytest.UsageError(f"isolation-harness: {exc}") from None
     config.stash[_RUN] = run
@@ -129,6 +130,16 @@ def pytest_collection_modifyitems(
     items.extend(collected)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    run = session.config.stash.get(_RUN, None)
+    if run is None:
+        return
+    # `-k`, `-m` and node ids narrow the campaign to the selected operations.
+    selected = frozenset(item.name for item in session.items if isinstance(item, OperationItem))
+    if selected != frozenset(run.result.operations):
+        run.campaign.narrow(selected)
+
+
 class CampaignCollector(pytest.Collector):
     """Holds one item per API operation."""
 
@@ -151,10 +162,10 @@ class OperationItem(pytest.Item):
     """The campaign's verdict on one API operation."""
 
     def runtest(self) -> None:
-        result = _ensure_campaign(self.config)
-        label = self.name
         run = self.config.stash[_RUN]
         assert run is not None
+        result = _ensure_campaign(self.config, run)
+        label = self.name
         findings = result.findings_for(label)
         failing = [
             f
@@ -183,77 +194,54 @@ class OperationItem(pytest.Item):
         return "isolation", 0, f"isolation: {self.name}"
 
 
-def _ensure_campaign(config: pytest.Config) -> CampaignResult:
-    run = config.stash[_RUN]
-    assert run is not None
-    state = config.stash.get(_STATE, None)
-    if state is None:
-        state = {}
-        config.stash[_STATE] = state
-        try:
-            run.run()
-        except (ConfigurationError, ProvisioningError) as exc:
-            state["fatal"] = str(exc)
-            pytest.exit(f"isolation-harness: {exc}", returncode=USAGE_ERROR)
-        except IsolationHarnessError as exc:
-            state["fatal"] = str(exc)
-    if state.get("fatal"):
-        pytest.fail(f"the campaign could not run: {state['fatal']}", pytrace=False)
-    result: CampaignResult = run.result
+def _ensure_campaign(config: pytest.Config, run: HarnessRun) -> CampaignResult:
+    result = config.stash.get(_RESULT, None)
+    if result is None:
+        result, ran_here = campaign_once(config, run)
+        config.stash[_RESULT] = result
+        if ran_here:
+            config.hook.pytest_isolation_campaign_finished(result=result, config=config)
+        if result.fatal and not result.complete and _stopped_by_setup(result):
+            pytest.exit(f"isolation-harness: {result.fatal.split(': ', 1)[-1]}", returncode=USAGE_ERROR)
+    if result.fatal and not result.complete:
+        pytest.fail(f"the campaign could not run: {result.fatal.split(': ', 1)[-1]}", pytrace=False)
     return result
 
 
-_STATE = pytest.StashKey[dict[str, str]]()
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    run = session.config.stash.get(_RUN, None)
-    if run is None or session.config.stash.get(_STATE, None) is None:
-        return
-    session.config.hook.pytest_isolation_campaign_finished(result=run.result, config=session.config)
+def _stopped_by_setup(result: CampaignResult) -> bool:
+    """A misconfiguration or refused provisioning stops the run with a usage error, not failures."""
+    fatal = result.fatal or ""
+    return fatal.split(":", 1)[0] in ("ConfigurationError", "ProvisioningError")
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    result = config.stash.get(_RESULT, None)
     run = config.stash.get(_RUN, None)
-    if run is None or config.stash.get(_STATE, None) is None:
+    if result is None or run is None:
         return
-    result = run.result
     terminalreporter.section("isolation-harness")
-    if result.fatal:
-        terminalreporter.write_line(f"the campaign stopped: {result.fatal}")
-        terminalreporter.write_line(f"findings made before it stopped: {len(result.findings)}")
-    else:
-        terminalreporter.write_line(summarize(result))
-    suspected = [f for f in result.findings if f.verdict is Verdict.SUSPECTED]
-    if suspected and not run.config.fail_on_suspected:
-        terminalreporter.write_line(
-            f'{len(suspected)} suspected findings (not failing; set fail_on = "suspected"):'
-        )
-        for finding in suspected:
-            terminalreporter.write_line(format_finding(finding))
-    for error in result.errors[:10]:
-        terminalreporter.write_line(
-            f"probe error: {error.operation} ({error.attacker}, {error.slot}): {error.message}"
-        )
-    if len(result.errors) > 10:
-        terminalreporter.write_line(
-            f"... and {len(result.errors) - 10} more probe errors (see the JSON report)"
-        )
-    for note in result.seeding[:10]:
-        terminalreporter.write_line(f"seeding: {note}")
+    for line in terminal_summary(result, fail_on_suspected=run.config.fail_on_suspected):
+        terminalreporter.write_line(line)
     if run.report is not None:
         terminalreporter.write_line(f"JSON report: {run.report.path}")
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """Under pytest-xdist: the worker that ran the campaign hands its result to the controller."""
+    config = node.config
+    data = getattr(node, "workeroutput", {}).get(OUTPUT_KEY)
+    if data is not None and is_controller(config):
+        config.stash[_RESULT] = CampaignResult.from_dict(data)
+
+
 # -- fixtures for developers' own tests ----------------------------------------------------------
 
-_FACTORY = pytest.StashKey[TenantFactory]()
 
-
-def _factory(config: pytest.Config) -> TenantFactory:
-    factory = config.stash.get(_FACTORY, None)
-    if factory is not None:
-        return factory
+def _watcher(config: pytest.Config) -> Watcher:
+    watcher = config.stash.get(_WATCHER, None)
+    if watcher is not None:
+        return watcher
     run = config.stash.get(_RUN, None)
     if run is None:
         raise ConfigurationError(
@@ -261,18 +249,17 @@ def _factory(config: pytest.Config) -> TenantFactory:
             "--isolation-config (or set them in [tool.isolation_harness]). See the README, section "
             "'Writing isolation assertions'."
         )
-    campaign = run.campaign
-    factory = TenantFactory(
-        context=campaign.provision_context, provisioner=campaign.provisioner, seed=campaign.settings.seed
-    )
-    config.stash[_FACTORY] = factory
-    return factory
+    prefix = worker_id(config)
+    if prefix:
+        run.factory.use_prefix(f"{prefix}-")
+    watcher = config.stash[_WATCHER] = Watcher(run.factory)
+    return watcher
 
 
 @pytest.fixture
 def tenants(request: pytest.FixtureRequest) -> Iterator[TenantRegistry]:
     """Tenants created on demand (``tenants.create(2)``), torn down at the end of the test."""
-    registry = TenantRegistry(_factory(request.config))
+    registry = TenantRegistry(_watcher(request.config))
     yield registry
     registry.close()
 
@@ -280,7 +267,7 @@ def tenants(request: pytest.FixtureRequest) -> Iterator[TenantRegistry]:
 @pytest.fixture(scope="session")
 def session_tenants(request: pytest.FixtureRequest) -> Iterator[TenantRegistry]:
     """Like ``tenants``, but shared by the whole session (faster; tests must not rely on a fresh tenant)."""
-    registry = TenantRegistry(_factory(request.config))
+    registry = TenantRegistry(_watcher(request.config))
     yield registry
     registry.close()
 
@@ -288,13 +275,13 @@ def session_tenants(request: pytest.FixtureRequest) -> Iterator[TenantRegistry]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     marked = item.get_closest_marker("isolation") is not None
-    factory = item.config.stash.get(_FACTORY, None) if marked else None
-    if marked and factory is None and item.config.stash.get(_RUN, None) is not None:
-        factory = _factory(item.config)
-    if factory is not None:
-        factory.strict += 1
+    watcher = item.config.stash.get(_WATCHER, None) if marked else None
+    if marked and watcher is None and item.config.stash.get(_RUN, None) is not None:
+        watcher = _watcher(item.config)
+    if watcher is not None:
+        watcher.strict += 1
     try:
         return (yield)
     finally:
-        if factory is not None:
-            factory.strict -= 1
+        if watcher is not None:
+            watcher.strict -= 1

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import requests
 
 from .errors import ConfigurationError, ProvisioningError, did_you_mean
-from .model import HttpRequest, SlotLocation
+from .model import HttpRequest, SlotLocation, format_pointer, iter_leaves
 from .operations import ApiModel, Operation, normalize_label
 from .redaction import Redactor
 from .tenants import AuthScheme, Credentials, Tenant
@@ -33,9 +33,19 @@ class ProvisionContext:
     transport: Transport
     redactor: Redactor
     timeout: float = 10.0
+    # An auth scheme from a plugin: the credentials for a token, or ``None`` for ``[tenants.auth]``.
+    auth_hook: Callable[[Tenant, str, AuthScheme], Credentials | None] | None = None
 
     def anonymous_session(self) -> BoundSession:
         return self.transport.session()
+
+    def credentials(self, tenant: Tenant, token: str, auth: AuthScheme) -> Credentials:
+        """How ``tenant`` sends ``token``: as a plugin's auth scheme says, else as ``auth`` says."""
+        if self.auth_hook is not None:
+            credentials = self.auth_hook(tenant, token, auth)
+            if credentials is not None:
+                return credentials
+        return auth.credentials(token)
 
     def operation(self, label: str, *, setting: str) -> Operation:
         """The operation named ``label`` (``"POST /accounts"``), or a configuration error."""
@@ -185,7 +195,7 @@ class DeclarativeProvisioner:
                 "Set `token` (JSON pointer), `token_header` or `token_cookie` in [tenants.login]."
             )
         context.redactor.add(token)
-        return self.auth.credentials(token)
+        return context.credentials(tenant, token, self.auth)
 
     def teardown(self, tenant: Tenant, context: ProvisionContext) -> None:
         if self.teardown_call is not None:
@@ -230,8 +240,6 @@ def _shape(response: requests.Response) -> str:
         data: Any = response.json()
     except ValueError:
         return "not JSON"
-    from .model import format_pointer, iter_leaves
-
     pointers = [format_pointer(path) for path, _ in iter_leaves(data)][:12]
     return ", ".join(pointers) if pointers else "empty"
 
@@ -293,7 +301,7 @@ class StaticProvisioner:
             )
         token = env[account.token_env]
         context.redactor.add(token)
-        return self.auth.credentials(token)
+        return context.credentials(tenant, token, self.auth)
 
     def teardown(self, tenant: Tenant, context: ProvisionContext) -> None:
         return None
@@ -324,7 +332,7 @@ class CallableProvisioner:
         if isinstance(result, Credentials):
             credentials = result
         elif isinstance(result, str):
-            credentials = self.auth.credentials(result)
+            credentials = context.credentials(tenant, result, self.auth)
         elif isinstance(result, Mapping):
             credentials = Credentials(headers=dict(result))
         else:

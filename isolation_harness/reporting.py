@@ -9,8 +9,17 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .campaign import CampaignResult
-from .model import Finding, ProbeError, Verdict
+from ._version import __version__
+from .events import (
+    CampaignFinished,
+    CampaignResult,
+    Event,
+    FindingMade,
+    OperationFinished,
+    PhaseFinished,
+    PhaseStarted,
+)
+from .model import Finding, Verdict
 
 REPORT_VERSION = 1
 
@@ -45,10 +54,28 @@ def summarize(result: CampaignResult) -> str:
     )
 
 
+def terminal_summary(result: CampaignResult, *, fail_on_suspected: bool) -> list[str]:
+    """The lines a terminal shows after a campaign: the verdict, suspected findings, errors, notes."""
+    lines = []
+    if result.fatal:
+        lines.append(f"the campaign stopped: {result.fatal}")
+        lines.append(f"findings made before it stopped: {len(result.findings)}")
+    else:
+        lines.append(summarize(result))
+    suspected = [f for f in result.findings if f.verdict is Verdict.SUSPECTED]
+    if suspected and not fail_on_suspected:
+        lines.append(f'{len(suspected)} suspected findings (not failing; set fail_on = "suspected"):')
+        lines += [format_finding(finding) for finding in suspected]
+    for error in result.errors[:10]:
+        lines.append(f"probe error: {error.operation} ({error.attacker}, {error.slot}): {error.message}")
+    if len(result.errors) > 10:
+        lines.append(f"... and {len(result.errors) - 10} more probe errors (see the JSON report)")
+    lines += [f"seeding: {note}" for note in result.seeding[:10]]
+    return lines
+
+
 def report_dict(result: CampaignResult, *, source: str = "", base_url: str = "") -> dict[str, Any]:
     """The JSON report's content (see the README for each field)."""
-    from . import __version__
-
     confirmed = sum(1 for f in result.findings if f.verdict is Verdict.CONFIRMED)
     return {
         "version": REPORT_VERSION,
@@ -88,18 +115,13 @@ class JsonReport:
         self._result: CampaignResult | None = None
 
     def bind(self, result: CampaignResult) -> None:
+        """The result to write; the first write is when the campaign starts."""
         self._result = result
-        self.write()
 
-    def on_finding(self, finding: Finding) -> None:
-        self.write()
-
-    def on_error(self, error: ProbeError) -> None:
-        return None
-
-    def on_progress(self, result: CampaignResult) -> None:
-        self._result = result
-        self.write()
+    def on_event(self, event: Event, result: CampaignResult) -> None:
+        if isinstance(event, (PhaseStarted, FindingMade, OperationFinished, PhaseFinished, CampaignFinished)):
+            self._result = result
+            self.write()
 
     def write(self) -> None:
         if self._result is None:

@@ -1,50 +1,84 @@
-"""From settings to a ready campaign: shared by the pytest plugin and the command line."""
+"""From settings to a ready campaign: the one path the pytest plugin, the command line and tests share."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from .campaign import Campaign, CampaignListener, CampaignResult, CampaignSettings
 from .config import HarnessConfig, ResolvedSetting, load_config, parse_int
-from .errors import ConfigurationError
-from .openapi.loading import LoadedApi, load_api
-from .provisioning import CallableProvisioner, DeclarativeProvisioner, Provisioner
+from .engine.campaign import Campaign
+from .engine.settings import CampaignSettings
+from .errors import ConfigurationError, did_you_mean
+from .events import CampaignListener, CampaignResult
+from .extensions import (
+    PluginManager,
+    extra_listeners,
+    extra_oracles,
+    extra_probe_kinds,
+    finished,
+    hook_provisioner,
+    load_hooks,
+    plugin_manager,
+    register_hooks,
+)
+from .openapi import LoadedApi, OpenApiDescription, load_api
+from .oracles import builtin_oracles
+from .probes import builtin_probe_kinds
+from .provisioning import CallableProvisioner, DeclarativeProvisioner, ProvisionContext, Provisioner
 from .redaction import Redactor
 from .reporting import JsonReport
+from .tenant_factory import TenantFactory
+from .tenants import AuthScheme, Credentials, Tenant
 
 
 @dataclass
 class HarnessRun:
-    """A configured campaign: the loaded API, the config, the provisioner and the reports."""
+    """A configured campaign: the loaded API, the config, the tenant factory, the plugins and the reports."""
 
     settings: Mapping[str, ResolvedSetting]
     api: LoadedApi
     config: HarnessConfig
     campaign: Campaign
+    factory: TenantFactory
+    manager: PluginManager
     report: JsonReport | None = None
-    redactor: Redactor = field(default_factory=Redactor)
 
     def run(self) -> CampaignResult:
-        return self.campaign.run()
+        """Run the campaign; the plugins' ``campaign_finished`` hooks run whatever happened."""
+        try:
+            return self.campaign.run()
+        finally:
+            finished(self.manager, self.campaign.result, self.settings)
 
     @property
     def result(self) -> CampaignResult:
         return self.campaign.result
 
+    @property
+    def redactor(self) -> Redactor:
+        return self.campaign.redactor
+
 
 def prepare(
     settings: Mapping[str, ResolvedSetting],
     *,
+    manager: PluginManager | None = None,
     provisioner: Provisioner | None = None,
     listeners: Sequence[CampaignListener] = (),
     config_dir: Path | None = None,
+    operations: frozenset[str] | None = None,
+    api: LoadedApi | None = None,
 ) -> HarnessRun:
-    """Load the API and the config and build the campaign; raise ConfigurationError on bad input."""
+    """Load the API, the config and the plugins, and build the campaign; ConfigurationError on bad input.
+
+    ``provisioner`` (a ``conftest.py`` hook under pytest) wins over a plugin's or the hooks
+    module's, which win over the config's. ``operations`` narrows probing to those labels.
+    ``api`` is an API already loaded (an app object in-process), instead of the ``schema`` setting.
+    """
     schema_setting = settings["schema"]
-    if not schema_setting.value:
+    if not schema_setting.value and api is None:
         raise ConfigurationError(
             "No API to test: pass --isolation-schema (or set ISOLATION_SCHEMA, or `schema` in "
             "[tool.isolation_harness])."
@@ -55,7 +89,14 @@ def prepare(
         if candidate.is_file() and not Path(config_path).is_file():
             config_path = str(candidate)
     config = load_config(config_path)
+    manager = manager or plugin_manager()
+    hooks = settings["hooks"].value if "hooks" in settings and settings["hooks"].value else config.hooks
+    if hooks:
+        base = Path(config_path).parent if config_path else config_dir
+        register_hooks(manager, load_hooks(hooks, base=base))
+    provisioner = provisioner or hook_provisioner(manager)
     if isinstance(provisioner, CallableProvisioner):
+        # The config's [tenants.auth] says how a token a hook returns is sent.
         provisioner = dataclasses.replace(provisioner, auth=config.auth)
     chosen = provisioner or config.provisioner
     if chosen is None:
@@ -73,10 +114,20 @@ def prepare(
     else:
         tenants = parse_int("tenants", tenants_setting, minimum=2)
     seed = parse_int("seed", settings["seed"])
-    api = load_api(
-        schema_setting.value, base_url=settings["base_url"].value, openapi_path=config.openapi_path
+    if api is None:
+        assert schema_setting.value is not None
+        api = load_api(
+            schema_setting.value, base_url=settings["base_url"].value, openapi_path=config.openapi_path
+        )
+    description = OpenApiDescription(api.schema, references=config.references)
+    context = ProvisionContext(
+        api=description.model,
+        transport=api.transport,
+        redactor=Redactor(),
+        timeout=config.timeout,
+        auth_hook=_auth_hook(manager),
     )
-    redactor = Redactor()
+    factory = TenantFactory(context=context, provisioner=chosen, seed=seed)
     campaign_settings = CampaignSettings(
         tenants=tenants,
         seed=seed,
@@ -85,30 +136,30 @@ def prepare(
         names=config.tenant_names,
         references=config.references,
         shares=config.shares,
+        operations=operations,
     )
-    report = None
-    all_listeners = list(listeners)
     report_path = settings["report_json"].value
-    if report_path:
-        report = JsonReport(report_path, source=api.source, base_url=api.transport.base_url)
-        all_listeners.insert(0, report)
+    report = (
+        JsonReport(report_path, source=api.source, base_url=api.transport.base_url) if report_path else None
+    )
+    all_listeners = ([report] if report else []) + list(listeners) + extra_listeners(manager, settings)
     campaign = Campaign(
-        schema=api.schema,
+        description=description,
         transport=api.transport,
         provisioner=chosen,
         settings=campaign_settings,
         listeners=all_listeners,
-        redactor=redactor,
+        factory=factory,
+        probe_kinds=builtin_probe_kinds() + extra_probe_kinds(manager, settings),
+        oracles=builtin_oracles() + extra_oracles(manager, settings),
     )
     if isinstance(chosen, DeclarativeProvisioner):
         calls = {"signup": chosen.signup, "login": chosen.login, "teardown": chosen.teardown_call}
         for key, call in calls.items():
             if call is not None:
-                campaign.provision_context.operation(call.operation, setting=f"tenants.{key}.operation")
+                context.operation(call.operation, setting=f"tenants.{key}.operation")
     unknown = [label for label in config.exclude if label not in campaign.result.coverage]
     if unknown:
-        from .errors import did_you_mean
-
         raise ConfigurationError(
             f"api.exclude names {unknown[0]!r}, which is no operation of the API."
             f"{did_you_mean(unknown[0], campaign.result.coverage)} Write labels as 'METHOD /path'."
@@ -116,5 +167,23 @@ def prepare(
     if report is not None:
         report.bind(campaign.result)
     return HarnessRun(
-        settings=settings, api=api, config=config, campaign=campaign, report=report, redactor=redactor
+        settings=settings,
+        api=api,
+        config=config,
+        campaign=campaign,
+        factory=factory,
+        manager=manager,
+        report=report,
     )
+
+
+def _auth_hook(manager: PluginManager) -> Callable[[Tenant, str, AuthScheme], Credentials | None] | None:
+    hook = manager.hook.isolation_harness_credentials
+    if not hook.get_hookimpls():
+        return None
+
+    def credentials(tenant: Tenant, token: str, auth: AuthScheme) -> Credentials | None:
+        result: Credentials | None = hook(tenant=tenant, token=token, auth=auth)
+        return result
+
+    return credentials

@@ -7,8 +7,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from .registry import watch_of
 from .tenants import Tenant
+from .watching import watch_of
 
 _PARAMETER = re.compile(r"\{([^}/]+)\}")
 

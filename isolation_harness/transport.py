@@ -126,10 +126,10 @@ class ASGITransport(_InProcessTransport):
     kind = "asgi"
 
     def __init__(self, app: Any, base_path: str = "") -> None:
-        from schemathesis.python.asgi import ASGIClient
+        from .openapi._schemathesis import asgi_adapter
 
         self.app = app
-        super().__init__(ASGIClient(app).adapter, base_path)
+        super().__init__(asgi_adapter(app), base_path)
 
 
 class WSGITransport(_InProcessTransport):

@@ -1,4 +1,5 @@
-"""Loading the API description through schemathesis, and choosing the transport that reaches it."""
+"""Loading the API description (through schemathesis, by way of ``_schemathesis``), and choosing the
+transport that reaches it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 
 from ..errors import SchemaLoadError, did_you_mean
 from ..transport import ASGITransport, HTTPTransport, Transport, WSGITransport
+from . import _schemathesis as sts
 
 # Where in-process apps usually serve their description, tried in this order.
 OPENAPI_PATHS = ("/openapi.json", "/openapi.yaml", "/swagger.json", "/api/openapi.json", "/v3/api-docs")
@@ -34,9 +36,6 @@ def load_api(source: str, *, base_url: str | None = None, openapi_path: str | No
 
     Raises :class:`SchemaLoadError` with the value and a fix when anything is wrong.
     """
-    import schemathesis
-    from schemathesis.core.errors import LoaderError
-
     source = source.strip()
     if not source:
         raise SchemaLoadError(
@@ -44,36 +43,39 @@ def load_api(source: str, *, base_url: str | None = None, openapi_path: str | No
             "with --isolation-base-url, or `module:attr` naming an ASGI/WSGI app."
         )
     try:
-        if source.startswith(("http://", "https://")):
-            schema = _from_url(source)
-            root = base_url or _declared_base_url(schema) or _origin(source)
-            transport: Transport = HTTPTransport(root)
-        elif _MODULE_ATTR.match(source) and not Path(source).exists():
-            app = import_app(source)
-            schema, transport = _from_app(app, source, openapi_path)
-            if base_url:
-                transport = HTTPTransport(base_url)
-        else:
-            path = Path(source)
-            if not path.is_file():
-                raise SchemaLoadError(
-                    f"API description file not found: {source!r} (resolved to {path.absolute()}). "
-                    "Check the path, or pass a URL (http://...) or `module:attr` naming an app."
-                )
-            schema = schemathesis.openapi.from_path(path)
-            declared = base_url or _declared_base_url(schema)
-            if not declared or not declared.startswith(("http://", "https://")):
-                raise SchemaLoadError(
-                    f"The API description {source!r} is a file, so the harness needs to know where the API runs"
-                    + (
-                        f" (the document's `servers` gives {declared!r}, not an http(s) URL). "
-                        if declared
-                        else ", and the document declares no `servers`. "
+        # A loader error from anywhere in here (an imported app module may load a schema itself) reads
+        # as an unusable description.
+        with sts.loader_failures():
+            if source.startswith(("http://", "https://")):
+                schema = _from_url(source)
+                root = base_url or sts.declared_base_url(schema) or _origin(source)
+                transport: Transport = HTTPTransport(root)
+            elif _MODULE_ATTR.match(source) and not Path(source).exists():
+                app = import_app(source)
+                schema, transport = _from_app(app, source, openapi_path)
+                if base_url:
+                    transport = HTTPTransport(base_url)
+            else:
+                path = Path(source)
+                if not path.is_file():
+                    raise SchemaLoadError(
+                        f"API description file not found: {source!r} (resolved to {path.absolute()}). "
+                        "Check the path, or pass a URL (http://...) or `module:attr` naming an app."
                     )
-                    + "Pass --isolation-base-url=http://127.0.0.1:8000 (or set ISOLATION_BASE_URL)."
-                )
-            transport = HTTPTransport(declared)
-    except LoaderError as exc:
+                schema = sts.load_path(path)
+                declared = base_url or sts.declared_base_url(schema)
+                if not declared or not declared.startswith(("http://", "https://")):
+                    raise SchemaLoadError(
+                        f"The API description {source!r} is a file, so the harness needs to know where the API runs"
+                        + (
+                            f" (the document's `servers` gives {declared!r}, not an http(s) URL). "
+                            if declared
+                            else ", and the document declares no `servers`. "
+                        )
+                        + "Pass --isolation-base-url=http://127.0.0.1:8000 (or set ISOLATION_BASE_URL)."
+                    )
+                transport = HTTPTransport(declared)
+    except sts.LoaderFailure as exc:
         raise SchemaLoadError(_loader_message(source, exc)) from None
     check_operations(schema, source)
     return LoadedApi(schema=schema, transport=transport, source=source)
@@ -126,18 +128,14 @@ def is_asgi_app(app: Any) -> bool:
 
 
 def _from_app(app: Any, source: str, openapi_path: str | None) -> tuple[Any, Transport]:
-    import schemathesis
-    from schemathesis.core.errors import LoaderError
-
     asgi = is_asgi_app(app)
-    loader = schemathesis.openapi.from_asgi if asgi else schemathesis.openapi.from_wsgi
     transport: Transport = ASGITransport(app) if asgi else WSGITransport(app)
     candidates = (openapi_path,) if openapi_path else OPENAPI_PATHS
-    last: LoaderError | None = None
+    last: sts.LoaderFailure | None = None
     for candidate in candidates:
         try:
-            return loader(candidate, app), transport
-        except LoaderError as exc:
+            return sts.load_app(candidate, app, asgi=asgi), transport
+        except sts.LoaderFailure as exc:
             last = exc
     tried = ", ".join(candidates)
     detail = f" Last error: {_first_line(str(last))}" if last else ""
@@ -153,13 +151,11 @@ def _from_app(app: Any, source: str, openapi_path: str | None) -> tuple[Any, Tra
 
 def _from_url(url: str) -> Any:
     import requests
-    import schemathesis
-    from schemathesis.core.errors import LoaderError
 
     try:
-        return schemathesis.openapi.from_url(url, timeout=10)
-    except LoaderError as exc:
-        if exc.kind.value.startswith(("connection", "network")):
+        return sts.load_url(url, timeout=10)
+    except sts.LoaderFailure as exc:
+        if exc.kind.startswith(("connection", "network")):
             raise SchemaLoadError(
                 f"Cannot reach {url!r}: {_first_line(exc.message)}. "
                 "Check that the API server is running and the URL is right, or pass the description as a file "
@@ -210,9 +206,7 @@ def broken_references(document: Any) -> list[tuple[str, str]]:
 
 def check_operations(schema: Any, source: str) -> None:
     """Fail loudly on unresolvable references and on an API with nothing to test."""
-    from schemathesis.core.result import Ok
-
-    broken = broken_references(getattr(schema, "raw_schema", None))
+    broken = broken_references(sts.raw_document(schema))
     if broken:
         shown = "; ".join(f"{ref!r} at {where}" for where, ref in broken[:3])
         more = f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""
@@ -224,14 +218,11 @@ def check_operations(schema: Any, source: str) -> None:
     count = 0
     problems: list[str] = []
     try:
-        for result in schema.get_all_operations():
-            if isinstance(result, Ok):
-                count += 1
+        for entry in sts.iter_operations(schema):
+            if isinstance(entry, sts.OperationError):
+                problems.append(f"{entry.method} {entry.path}: {_first_line(entry.message)}".strip())
             else:
-                error = result.err()
-                label = getattr(error, "path", None) or ""
-                method = (getattr(error, "method", None) or "").upper()
-                problems.append(f"{method} {label}: {_first_line(str(error))}".strip())
+                count += 1
     except Exception as exc:
         raise SchemaLoadError(
             f"The API description {source!r} could not be read: {_first_line(str(exc))}. Fix the document."
@@ -247,14 +238,6 @@ def check_operations(schema: Any, source: str) -> None:
             f"The API description {source!r} declares no operations (its `paths` is empty). "
             "Point the harness at the document that describes the API's endpoints."
         )
-
-
-def _declared_base_url(schema: Any) -> str | None:
-    try:
-        url = schema.declared_base_url
-    except Exception:
-        return None
-    return str(url) if url else None
 
 
 def _origin(url: str) -> str:

@@ -16,6 +16,7 @@ from ..errors import ConfigurationError, did_you_mean
 from ..model import JSONPath, Slot, SlotLocation
 from ..operations import ApiModel, Operation, Output, Parameter, looks_like_identifier, resources_of
 from ..redaction import is_sensitive_name
+from . import _schemathesis as sts
 from .values import resolve
 
 _LOCATIONS = {
@@ -30,55 +31,45 @@ _LOCATIONS = {
 def build_model(
     schema: Any, *, exclude: Iterable[str] = (), references: Mapping[str, str] | None = None
 ) -> ApiModel:
-    """Read every operation of a loaded schemathesis OpenAPI schema."""
-    from schemathesis.core.result import Ok
-
+    """Read every operation of a loaded OpenAPI schema (see :mod:`._schemathesis`)."""
     excluded = set(exclude)
-    try:
-        graph = schema.analysis.dependency_graph
-        nodes = graph.operations
-    except Exception:
-        nodes = {}
+    nodes = sts.dependency_nodes(schema)
+    document = sts.raw_document(schema)
     operations: list[Operation] = []
-    for result in schema.get_all_operations():
-        if not isinstance(result, Ok):
+    for entry in sts.iter_operations(schema):
+        if isinstance(entry, sts.OperationError):
             continue
-        api_operation = result.ok()
-        label = f"{api_operation.method.upper()} {api_operation.path}"
+        label = f"{entry.method} {entry.path}"
         if label in excluded:
             continue
-        operation = Operation(label=label, method=api_operation.method.upper(), path=api_operation.path)
-        for parameter in api_operation.iter_parameters():
-            location = _LOCATIONS.get(parameter.location.value)
+        operation = Operation(label=label, method=entry.method, path=entry.path)
+        for parameter in entry.parameters():
+            location = _LOCATIONS.get(parameter.location)
             if location is None or location is SlotLocation.BODY:
                 continue
             operation.parameters.append(
                 Parameter(
                     name=parameter.name,
                     location=location,
-                    required=bool(parameter.is_required),
-                    schema=parameter.optimized_schema,
+                    required=parameter.required,
+                    schema=parameter.schema,
                 )
             )
-        for body in api_operation.body:
-            media_type = (body.media_type or "").lower()
-            if "json" in media_type:
-                operation.body_schema = body.optimized_schema
-                operation.body_required = bool(getattr(body, "is_required", False))
-                break
-        operation.requires_auth = _requires_auth(
-            schema.raw_schema, getattr(api_operation.definition, "raw", {})
-        )
-        node = nodes.get(api_operation.label) or nodes.get(label)
+        body = entry.json_body()
+        if body is not None:
+            operation.body_schema = body.schema
+            operation.body_required = body.required
+        operation.requires_auth = _requires_auth(document, entry.definition)
+        node = nodes.get(entry.key) or nodes.get(label)
         if node is not None:
             operation.slots = _slots(node)
             operation.outputs = [
                 Output(
-                    resource=output.resource.name,
+                    resource=output.resource,
                     pointer=output.pointer,
-                    many=output.cardinality.name == "MANY",
-                    status=str(output.status_code),
-                    fields=tuple(output.resource.fields),
+                    many=output.many,
+                    status=output.status,
+                    fields=output.fields,
                 )
                 for output in node.outputs
             ]
@@ -209,21 +200,21 @@ def _requires_auth(document: Any, operation: Any) -> bool | None:
     return {} not in requirements
 
 
-def _slots(node: Any) -> list[Slot]:
+def _slots(node: sts.DependencyNode) -> list[Slot]:
     slots: list[Slot] = []
     seen: set[tuple[SlotLocation, str]] = set()
     for item in node.inputs:
-        location = _LOCATIONS.get(item.parameter_location.value)
+        location = _LOCATIONS.get(item.location)
         if location is None:
             continue
         # The analysis also binds body fields that merely echo a resource's data (`name`, `address`);
         # only fields that carry the resource's key can point at another tenant's object.
-        if location is not SlotLocation.PATH and not looks_like_identifier(item.resource_field or "id"):
+        if location is not SlotLocation.PATH and not looks_like_identifier(item.field or "id"):
             continue
-        path: JSONPath = tuple(item.body_path) if location is SlotLocation.BODY else ()
+        path: JSONPath = item.body_path if location is SlotLocation.BODY else ()
         if location is SlotLocation.BODY and not path:
-            path = (str(item.parameter_name),)
-        name = str(item.parameter_name)
+            path = (item.name,)
+        name = item.name
         key = (location, name if location is not SlotLocation.BODY else "/".join(map(str, path)))
         if key in seen:
             continue
@@ -232,8 +223,8 @@ def _slots(node: Any) -> list[Slot]:
             Slot(
                 location=location,
                 name=name,
-                resource=item.resource.name,
-                field=item.resource_field or "id",
+                resource=item.resource,
+                field=item.field or "id",
                 path=path,
             )
         )

@@ -16,10 +16,14 @@ from typing import Any
 
 from isolation_harness import (
     Campaign,
+    CampaignFinished,
     CampaignResult,
     CampaignSettings,
+    Event,
     Finding,
-    ProbeError,
+    FindingMade,
+    OpenApiDescription,
+    OperationFinished,
     Verdict,
     load_app,
     load_config,
@@ -43,7 +47,13 @@ class _Watcher:
         self.operations_done = 0
         self.stopped = False
 
-    def on_finding(self, finding: Finding) -> None:
+    def on_event(self, event: Event, result: CampaignResult) -> None:
+        if isinstance(event, FindingMade):
+            self._found(event.finding)
+        elif isinstance(event, (OperationFinished, CampaignFinished)):
+            self._progress()
+
+    def _found(self, finding: Finding) -> None:
         if (
             self.first_seconds is None
             and finding.verdict is Verdict.CONFIRMED
@@ -52,10 +62,7 @@ class _Watcher:
             self.first_seconds = time.perf_counter() - self.started
             self.first_requests = self.campaign.result.requests if self.campaign is not None else None
 
-    def on_error(self, error: ProbeError) -> None:
-        pass
-
-    def on_progress(self, result: CampaignResult) -> None:
+    def _progress(self) -> None:
         # Called after each probed operation, and once more when the campaign ends.
         if self.stopped:
             return
@@ -117,7 +124,7 @@ def run_campaign(
     watcher = _Watcher(targets, budget)
     watcher.started = time.perf_counter()
     campaign = Campaign(
-        schema=api.schema,
+        description=OpenApiDescription(api.schema, references=config.references),
         transport=api.transport,
         provisioner=config.provisioner,
         settings=settings,

@@ -10,16 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from isolation_harness import (
-    Campaign,
-    CampaignResult,
-    CampaignSettings,
-    HarnessConfig,
-    LoadedApi,
-    load_api,
-    load_app,
-    load_config,
-)
+from isolation_harness import CampaignResult, LoadedApi, load_api, load_app, load_config
+from isolation_harness.config import resolve_settings
+from isolation_harness.runner import prepare
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DISPATCH_CONFIG = EXAMPLES / "dispatch_api" / "isolation.toml"
@@ -29,26 +22,18 @@ NOTEBOOK_CONFIG = EXAMPLES / "notebook_api" / "isolation.toml"
 def run_in_process(app: Any, config_path: Path, *, tenants: int = 2, seed: int = 0) -> CampaignResult:
     """A whole campaign against an app object, in-process."""
     config = load_config(config_path)
-    return _run(load_app(app, openapi_path=config.openapi_path), config, tenants=tenants, seed=seed)
+    return _run(load_app(app, openapi_path=config.openapi_path), config_path, tenants=tenants, seed=seed)
 
 
 def run_over_http(url: str, config_path: Path, *, tenants: int = 2) -> CampaignResult:
     """A whole campaign against a server, over real HTTP."""
-    return _run(load_api(url), load_config(config_path), tenants=tenants, seed=0)
+    return _run(load_api(url), config_path, tenants=tenants, seed=0)
 
 
-def _run(api: LoadedApi, config: HarnessConfig, *, tenants: int, seed: int) -> CampaignResult:
-    assert config.provisioner is not None
-    settings = CampaignSettings(
-        tenants=tenants,
-        seed=seed,
-        exclude=config.exclude,
-        references=config.references,
-        shares=config.shares,
-    )
-    return Campaign(
-        schema=api.schema, transport=api.transport, provisioner=config.provisioner, settings=settings
-    ).run()
+def _run(api: LoadedApi, config_path: Path, *, tenants: int, seed: int) -> CampaignResult:
+    """Through the path the command line and the pytest plugin take: settings, then ``prepare``."""
+    options = {"schema": api.source, "config": str(config_path), "tenants": str(tenants), "seed": str(seed)}
+    return prepare(resolve_settings(options, {}, {}), api=api).run()
 
 
 def _free_port() -> int:

@@ -14,7 +14,14 @@ from detection_support import (
 )
 
 from examples.dispatch_api import VULNERABILITIES, create_app
-from isolation_harness import Campaign, CampaignSettings, ConfigurationError, load_app, load_config
+from isolation_harness import (
+    Campaign,
+    CampaignSettings,
+    ConfigurationError,
+    OpenApiDescription,
+    load_app,
+    load_config,
+)
 from isolation_harness.model import SharingRule
 
 ALL = sorted(VULNERABILITIES)
@@ -87,14 +94,14 @@ def test_orders_shared_on_purpose_reach_the_other_tenant_and_are_never_flagged()
     assert config.provisioner is not None
     api = load_app(create_app(ALL))
     campaign = Campaign(
-        schema=api.schema,
+        description=OpenApiDescription(api.schema),
         transport=api.transport,
         provisioner=config.provisioner,
         settings=CampaignSettings(shares=config.shares),
     )
     result = campaign.run()
     # The trap is live: each tenant really sees the other's canary-carrying order...
-    for state, other in zip(campaign.states, reversed(campaign.states), strict=True):
+    for state, other in zip(campaign.tenants, reversed(campaign.tenants), strict=True):
         shared = state.tenant.client.get("shared-orders").json()
         assert len(shared) == 1 and shared[0]["id"] in state.shared
         assert other.tenant.canary in json.dumps(shared)
@@ -109,7 +116,7 @@ def test_a_sharing_operation_the_api_lacks_is_a_configuration_error() -> None:
     api = load_app(create_app())
     with pytest.raises(ConfigurationError) as info:
         Campaign(
-            schema=api.schema,
+            description=OpenApiDescription(api.schema),
             transport=api.transport,
             provisioner=config.provisioner,
             settings=CampaignSettings(shares=(SharingRule(operation="POST /orders/{order_id}/share"),)),

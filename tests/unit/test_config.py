@@ -1,4 +1,4 @@
-"""Unit tests for settings resolution and the isolation config file: exact, actionable errors."""
+"""Unit tests for the isolation config file: what it reads, and exact, actionable errors."""
 
 from __future__ import annotations
 
@@ -8,17 +8,8 @@ from typing import Any
 
 import pytest
 
-from isolation_harness.config import (
-    SETTING_NAMES,
-    HarnessConfig,
-    ResolvedSetting,
-    load_config,
-    parse_config,
-    parse_int,
-    read_pyproject,
-    resolve_settings,
-)
-from isolation_harness.errors import ConfigurationError, did_you_mean
+from isolation_harness.config import HarnessConfig, load_config, parse_config
+from isolation_harness.errors import ConfigurationError
 from isolation_harness.model import SharingRule
 from isolation_harness.provisioning import (
     DeclarativeProvisioner,
@@ -37,139 +28,6 @@ def config_error(data: dict[str, Any]) -> str:
     with pytest.raises(ConfigurationError) as info:
         parse_config(data, path=WHERE)
     return str(info.value)
-
-
-# -- resolve_settings: precedence and source --------------------------------------------------------
-
-
-def test_option_beats_env_beats_pyproject_beats_default() -> None:
-    options = {"schema": "app:app", "tenants": None, "seed": "", "config": None}
-    environ = {"ISOLATION_SCHEMA": "env:app", "ISOLATION_TENANTS": "3", "ISOLATION_SEED": "", "OTHER": "x"}
-    pyproject = {"schema": "py:app", "tenants": 4, "seed": 9, "base_url": "http://py.test"}
-
-    settings = resolve_settings(options, environ, pyproject)
-
-    assert settings == {
-        "schema": ResolvedSetting("app:app", "option"),
-        "base_url": ResolvedSetting("http://py.test", "pyproject.toml"),
-        "config": ResolvedSetting(None, "default"),
-        "tenants": ResolvedSetting("3", "env"),
-        # An empty option or environment variable does not count as set.
-        "seed": ResolvedSetting("9", "pyproject.toml"),
-        "report_json": ResolvedSetting(None, "default"),
-        "campaign": ResolvedSetting("on", "default"),
-    }
-
-
-def test_defaults_when_nothing_is_set() -> None:
-    settings = resolve_settings({}, {}, {})
-
-    assert {name: (s.value, s.source) for name, s in settings.items()} == {
-        "schema": (None, "default"),
-        "base_url": (None, "default"),
-        "config": (None, "default"),
-        "tenants": ("2", "default"),
-        "seed": ("0", "default"),
-        "report_json": (None, "default"),
-        "campaign": ("on", "default"),
-    }
-
-
-# -- parse_int --------------------------------------------------------------------------------------
-
-
-def test_parse_int_accepts_whole_numbers() -> None:
-    assert parse_int("tenants", ResolvedSetting("3", "env"), minimum=2) == 3
-    assert parse_int("seed", ResolvedSetting("-4", "option")) == -4
-
-
-def test_parse_int_rejects_text_showing_value_source_and_fix() -> None:
-    with pytest.raises(ConfigurationError) as info:
-        parse_int("tenants", ResolvedSetting("many", "env"), minimum=2)
-
-    assert str(info.value) == (
-        "--isolation-tenants='many' (from env) is not a whole number. Pass e.g. --isolation-tenants=2."
-    )
-
-
-def test_parse_int_rejects_too_few_tenants() -> None:
-    with pytest.raises(ConfigurationError) as info:
-        parse_int("tenants", ResolvedSetting("1", "pyproject.toml"), minimum=2)
-
-    assert str(info.value) == (
-        "--isolation-tenants=1 (from pyproject.toml) must be at least 2: a campaign needs one tenant to "
-        "attack and another to be attacked."
-    )
-
-
-def test_parse_int_seed_error() -> None:
-    with pytest.raises(
-        ConfigurationError,
-        match=r"^--isolation-seed='1\.5' \(from option\) is not a whole number\. Pass e\.g\. --isolation-seed=0\.$",
-    ):
-        parse_int("seed", ResolvedSetting("1.5", "option"))
-
-
-# -- read_pyproject ---------------------------------------------------------------------------------
-
-
-def test_read_pyproject_finds_the_nearest_file_above(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text(
-        '[project]\nname = "x"\n\n[tool.isolation_harness]\nschema = "app:app"\ntenants = 3\n'
-    )
-    nested = tmp_path / "tests" / "api"
-    nested.mkdir(parents=True)
-
-    assert read_pyproject(nested) == ({"schema": "app:app", "tenants": 3}, tmp_path / "pyproject.toml")
-
-
-def test_read_pyproject_without_the_table(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text("[tool.other]\nx = 1\n")
-
-    assert read_pyproject(tmp_path) == ({}, tmp_path / "pyproject.toml")
-
-
-def test_read_pyproject_without_any_file(tmp_path: Path) -> None:
-    if any((parent / "pyproject.toml").is_file() for parent in tmp_path.parents):
-        pytest.skip("a pyproject.toml exists above the temporary directory")
-
-    assert read_pyproject(tmp_path) == ({}, None)
-
-
-def test_read_pyproject_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
-    path = tmp_path / "pyproject.toml"
-    path.write_text('[tool.isolation_harness]\nbase-url = "http://x"\n')
-
-    with pytest.raises(ConfigurationError) as info:
-        read_pyproject(tmp_path)
-
-    assert str(info.value) == (
-        f"Unknown key 'base-url' in [tool.isolation_harness] of {path}. Did you mean 'base_url'? "
-        "Known keys: schema, base_url, config, tenants, seed, report_json, campaign."
-    )
-
-
-def test_read_pyproject_table_must_be_a_table(tmp_path: Path) -> None:
-    path = tmp_path / "pyproject.toml"
-    path.write_text('[tool]\nisolation_harness = "app:app"\n')
-
-    with pytest.raises(ConfigurationError) as info:
-        read_pyproject(tmp_path)
-
-    assert str(info.value) == f"[tool.isolation_harness] in {path} must be a table."
-
-
-def test_read_pyproject_invalid_toml(tmp_path: Path) -> None:
-    path = tmp_path / "pyproject.toml"
-    path.write_text("[tool.isolation_harness\nschema = 1\n")
-
-    with pytest.raises(ConfigurationError) as info:
-        read_pyproject(tmp_path)
-
-    assert re.fullmatch(
-        rf"Cannot read {re.escape(str(path))}: .+\(at line 1, column \d+\)\. Fix the TOML syntax\.",
-        str(info.value),
-    ), str(info.value)
 
 
 # -- load_config ------------------------------------------------------------------------------------
@@ -339,7 +197,7 @@ def test_empty_config_has_no_provisioner() -> None:
         (
             {"tenant": {}},
             "isolation.toml: unknown key 'tenant' in the top level. Did you mean 'tenants'? "
-            "Known keys: api, tenants, campaign.",
+            "Known keys: api, tenants, campaign, hooks.",
         ),
         (
             {"tenants": {"logn": {}}},
@@ -367,7 +225,8 @@ def test_empty_config_has_no_provisioner() -> None:
         ),
         (
             {"tenants": {"login": {"body": {}}}},
-            "isolation.toml: tenants.login.operation must be 'METHOD /path' (e.g. \"POST /auth/login\"), got None.",
+            "isolation.toml: tenants.login.operation is missing; it must be 'METHOD /path' "
+            '(e.g. "POST /auth/login").',
         ),
         (
             {"tenants": {"login": {**LOGIN, "tokne": "/a"}}},
@@ -391,7 +250,9 @@ def test_empty_config_has_no_provisioner() -> None:
         ),
         (
             {"tenants": {"login": LOGIN, "signup": {"operation": "POST /accounts", "token": "/x"}}},
-            "isolation.toml: unknown key 'token' in [tenants.signup]. Known keys: operation, body.",
+            "isolation.toml: [tenants.signup] sets token, but the token comes from [tenants.login]. "
+            "Move token to [tenants.login], or remove [tenants.login] if signup itself answers with the "
+            "credential.",
         ),
         (
             {"tenants": {"login": LOGIN, "teardown": {"operation": "DELETE"}}},
@@ -421,11 +282,12 @@ def test_empty_config_has_no_provisioner() -> None:
         ),
         (
             {"tenants": {"accounts": [{"name": "acme", "token_env": "A"}, {"name": "globex"}]}},
-            "isolation.toml: tenants.accounts[1].token_env is required (a string), got None.",
+            "isolation.toml: tenants.accounts[1].token_env is missing; it must be the name of an "
+            'environment variable, like "ACME_TOKEN".',
         ),
         (
             {"tenants": {"accounts": [{"name": "", "token_env": "A"}]}},
-            "isolation.toml: tenants.accounts[0].name is required (a string), got ''.",
+            "isolation.toml: tenants.accounts[0].name must be a non-empty string, got ''.",
         ),
         (
             {"tenants": {"accounts": [{"name": "acme", "token_env": "A", "tokenenv": "B"}]}},
@@ -442,7 +304,7 @@ def test_empty_config_has_no_provisioner() -> None:
         ),
         (
             {"tenants": {"auth": {"header": 1}}},
-            "isolation.toml: tenants.auth.header must be a string, got 1.",
+            "isolation.toml: tenants.auth.header must be a header name, got 1.",
         ),
         (
             {"tenants": {"auth": {"heder": "X-Token"}}},
@@ -457,8 +319,7 @@ def test_empty_config_has_no_provisioner() -> None:
         ),
         (
             {"api": {"exclude": ["GET /x", 3]}},
-            'isolation.toml: api.exclude must be a list of operation labels like "DELETE /accounts/{id}", '
-            "got ['GET /x', 3].",
+            'isolation.toml: api.exclude[1] must be an operation label like "DELETE /accounts/{id}", got 3.',
         ),
         (
             {"api": {"openapi_path": "openapi.json"}},
@@ -493,15 +354,6 @@ def test_parse_config_without_a_path_names_the_isolation_config() -> None:
     assert str(info.value) == "isolation config: tenants.count must be a whole number of at least 2, got 0."
 
 
-def test_setting_names() -> None:
-    assert SETTING_NAMES == ("schema", "base_url", "config", "tenants", "seed", "report_json", "campaign")
-
-
-def test_did_you_mean() -> None:
-    assert did_you_mean("logn", ["login", "signup"]) == " Did you mean 'login'?"
-    assert did_you_mean("zzz", ["login", "signup"]) == ""
-
-
 def test_signup_that_answers_with_the_credential_needs_no_login() -> None:
     config = parse_config(
         {
@@ -519,8 +371,14 @@ def test_signup_that_answers_with_the_credential_needs_no_login() -> None:
 
 
 def test_references_must_map_names_to_names() -> None:
-    with pytest.raises(ConfigurationError, match=r"api.references must map field names to resource names"):
-        parse_config({"api": {"references": {"assignee_id": 3}}})
+    assert config_error({"api": {"references": {"assignee_id": 3}}}) == (
+        'isolation.toml: api.references.assignee_id must be a resource name like "Agent", or a resource '
+        'and its field like "Account.email", got 3.'
+    )
+    assert config_error({"api": {"references": ["assignee_id"]}}) == (
+        "isolation.toml: api.references must be a table mapping field names to resource names, e.g. "
+        "references = { assignee_id = \"Agent\" }, got ['assignee_id']."
+    )
     assert parse_config({"api": {"references": {"assignee_id": "Agent"}}}).references == {
         "assignee_id": "Agent"
     }
@@ -557,9 +415,15 @@ def test_shares_must_be_a_list_of_tables() -> None:
 
 
 def test_a_share_needs_an_operation_label_and_known_keys() -> None:
-    with pytest.raises(ConfigurationError, match=r"api.shares\[0\].operation must be 'METHOD /path'"):
-        parse_config({"api": {"shares": [{"body": {"email": "{email}"}}]}})
-    with pytest.raises(
-        ConfigurationError, match=r"unknown key 'bdy' in \[api.shares\[0\]\]. Did you mean 'body'\?"
-    ):
-        parse_config({"api": {"shares": [{"operation": "POST /x/{id}", "bdy": {}}]}})
+    assert config_error({"api": {"shares": [{"body": {"email": "{email}"}}]}}) == (
+        "isolation.toml: api.shares[0].operation is missing; it must be 'METHOD /path' "
+        '(e.g. "POST /auth/login").'
+    )
+    assert config_error({"api": {"shares": [{"operation": "POST /x/{id}", "bdy": {}}]}}) == (
+        "isolation.toml: unknown key 'bdy' in [api.shares[0]]. Did you mean 'body'? "
+        "Known keys: operation, body, query."
+    )
+    assert config_error({"api": {"shares": ["POST /x/{id}"]}}) == (
+        "isolation.toml: api.shares[0] must be a table, got 'POST /x/{id}'. Write it as:\n"
+        '[[api.shares]]\noperation = "POST /orders/{order_id}/shares"\nbody = { account_email = "{email}" }'
+    )

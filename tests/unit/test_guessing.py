@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from isolation_harness.campaign import _neighbours
+from isolation_harness.probes.guessed import neighbours as _neighbours
 
 
 def test_integers_give_their_neighbours_nearest_first() -> None:

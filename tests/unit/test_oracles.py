@@ -7,21 +7,11 @@ from typing import Any
 
 import pytest
 
-from isolation_harness.model import HttpResponse
-from isolation_harness.oracles import (
-    Change,
-    Sighting,
-    Snapshot,
-    ViewMatch,
-    compare_snapshots,
-    find_canaries,
-    is_distinctive,
-    keyed,
-    match_owner_views,
-    view_pairs,
-    volatile_between,
-    without_shared,
-)
+from isolation_harness.knowledge import without_shared
+from isolation_harness.model import HttpResponse, is_distinctive, view_pairs
+from isolation_harness.oracles.canary import Sighting, find_canaries
+from isolation_harness.oracles.owner_view import ViewMatch, match_owner_views
+from isolation_harness.snapshots import Change, Snapshot, compare_snapshots, keyed, volatile_between
 
 ATTACKER_CANARY = "ihattackerxy"
 VICTIM_CANARY = "ihvictimqrst"

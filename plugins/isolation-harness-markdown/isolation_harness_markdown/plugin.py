@@ -1,41 +1,36 @@
-"""pytest plugin: ``--isolation-report-markdown=PATH``."""
+"""The Markdown report as an isolation-harness plugin: ``--report-markdown`` (CLI), ``--isolation-report-markdown`` (pytest)."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import pytest
-
-from isolation_harness import CampaignResult
+from isolation_harness import CampaignResult, hookimpl
+from isolation_harness.config import ResolvedSetting, SettingSpec
 
 from .render import render_markdown
 
-ENV = "ISOLATION_REPORT_MARKDOWN"
+SETTING = SettingSpec(
+    "report_markdown",
+    "--isolation-report-markdown",
+    "ISOLATION_REPORT_MARKDOWN",
+    "Write the campaign's findings as Markdown here (appends, for CI job summaries).",
+)
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("isolation-harness")
-    group.addoption(
-        "--isolation-report-markdown",
-        dest="isolation_report_markdown",
-        default=None,
-        metavar="PATH",
-        help=f"Write the campaign's findings as Markdown here (appends, for CI job summaries). Env: {ENV}.",
-    )
+@hookimpl
+def isolation_harness_settings() -> Sequence[SettingSpec]:
+    return [SETTING]
 
 
-def _target(config: pytest.Config) -> str | None:
-    value = config.getoption("isolation_report_markdown") or os.environ.get(ENV)
-    return str(value) if value else None
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_isolation_campaign_finished(result: CampaignResult, config: pytest.Config) -> None:
-    target = _target(config)
-    if not target:
+@hookimpl
+def isolation_harness_campaign_finished(
+    result: CampaignResult, settings: Mapping[str, ResolvedSetting]
+) -> None:
+    target = settings.get(SETTING.name)
+    if target is None or not target.value:
         return
-    path = Path(target)
+    path = Path(target.value)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as handle:
         handle.write(render_markdown(result) + "\n")

@@ -61,3 +61,32 @@ def test_without_the_option_nothing_is_written(
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1)
     assert not list(pytester.path.glob("*.md"))
+
+
+def test_the_command_line_writes_it_too(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    target = tmp_path / "summary.md"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DISPATCH_VULNERABILITIES": "read-by-id"}
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "isolation_harness",
+            "--schema=examples.dispatch_api:app",
+            f"--config={CONFIG}",
+            f"--report-markdown={target}",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 1, completed.stderr
+    lines = target.read_text().splitlines()
+    assert lines[2] == f"**1 of {_dispatch_count()} operations leak across tenants** (2 confirmed findings)."
+    assert "| `GET /orders/{order_id}` | confirmed | tenant-a | tenant-b | path order_id | canary |" in lines

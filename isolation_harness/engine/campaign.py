@@ -1,0 +1,185 @@
+"""The campaign: a short plan of phases run over one context (provision → seed → share → probe → aftermath)."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+
+from ..errors import ConfigurationError, did_you_mean
+from ..events import CampaignFinished, CampaignListener, CampaignResult, EventBus, PhaseFinished, PhaseStarted
+from ..knowledge import Knowledge, TenantKnowledge
+from ..model import Coverage
+from ..oracles import Oracle, builtin_oracles
+from ..probes import ProbeKind, builtin_probe_kinds
+from ..provisioning import ProvisionContext, Provisioner
+from ..redaction import Redactor
+from ..tenant_factory import TenantFactory
+from ..transport import Transport
+from .builder import ApiDescription
+from .context import EngineContext
+from .discovery import Discovery
+from .findings import Findings
+from .harvest import Harvester
+from .index import ApiIndex
+from .phases import Phase
+from .phases.probe import ProbePhase
+from .phases.provision import ProvisionPhase, teardown
+from .phases.seed import SeedPhase
+from .phases.share import SharePhase
+from .seeding import Seeder
+from .sending import Sender
+from .settings import CampaignSettings
+from .witnesses import Witnesses
+
+
+class Campaign:
+    """One run of the harness against one API; usable with or without pytest.
+
+    ``probe_kinds`` and ``oracles`` default to the built-in ones; plugins add theirs through the
+    front ends. ``factory`` is the tenant factory to share with the developers' fixtures.
+    """
+
+    def __init__(
+        self,
+        *,
+        description: ApiDescription,
+        transport: Transport,
+        provisioner: Provisioner,
+        settings: CampaignSettings | None = None,
+        listeners: Sequence[CampaignListener] = (),
+        redactor: Redactor | None = None,
+        factory: TenantFactory | None = None,
+        probe_kinds: Sequence[ProbeKind] | None = None,
+        oracles: Sequence[Oracle] | None = None,
+    ) -> None:
+        self.settings = settings = settings or CampaignSettings()
+        self.transport = transport
+        self.provisioner = provisioner
+        self.redactor = redactor = factory.context.redactor if factory else (redactor or Redactor())
+        api = description.model
+        self.provision_context = (
+            factory.context
+            if factory
+            else ProvisionContext(api=api, transport=transport, redactor=redactor, timeout=settings.timeout)
+        )
+        self.factory = factory or TenantFactory(
+            context=self.provision_context, provisioner=provisioner, seed=settings.seed
+        )
+        # Reserved now, so that the developers' tenants made before the campaign runs never take them.
+        self.tenant_names = self.factory.reserve(settings.tenants, names=settings.names)
+        excluded = {label: "used to provision tenants" for label in provisioner.used_operations}
+        excluded.update((label, "excluded by configuration") for label in settings.exclude)
+        index = ApiIndex(api, excluded=excluded)
+        _check_shares(settings, index)
+        self.result = CampaignResult(operations=[op.label for op in api.operations])
+        for operation in api.operations:
+            self.result.coverage[operation.label] = Coverage(operation.label)
+        self.bus = EventBus(self.result, list(listeners))
+        self.probe_kinds = list(probe_kinds) if probe_kinds is not None else builtin_probe_kinds()
+        self.oracles = list(oracles) if oracles is not None else builtin_oracles()
+        self.context = self._context(description, index)
+
+    def _context(self, description: ApiDescription, index: ApiIndex) -> EngineContext:
+        knowledge = Knowledge()
+        builder = description.requests(knowledge)
+        result, bus, redactor = self.result, self.bus, self.redactor
+        sender = Sender(
+            knowledge=knowledge, result=result, bus=bus, redactor=redactor, timeout=self.settings.timeout
+        )
+        harvester = Harvester(index=index, knowledge=knowledge)
+        discovery = Discovery(
+            index=index, knowledge=knowledge, sender=sender, builder=builder, harvester=harvester
+        )
+        seeder = Seeder(
+            index=index,
+            sender=sender,
+            builder=builder,
+            harvester=harvester,
+            discovery=discovery,
+            result=result,
+            redactor=redactor,
+        )
+        return EngineContext(
+            settings=self.settings,
+            index=index,
+            knowledge=knowledge,
+            builder=builder,
+            sender=sender,
+            harvester=harvester,
+            discovery=discovery,
+            seeder=seeder,
+            witnesses=Witnesses(index=index, discovery=discovery, sender=sender),
+            findings=Findings(
+                result=result,
+                bus=bus,
+                redactor=redactor,
+                knowledge=knowledge,
+                base_url=self.transport.base_url,
+            ),
+            result=result,
+            bus=bus,
+            transport=self.transport,
+            redactor=redactor,
+            factory=self.factory,
+            provisioner=self.provisioner,
+            provision_context=self.provision_context,
+            tenant_names=self.tenant_names,
+        )
+
+    def plan(self) -> list[Phase]:
+        """The phases, in the order they run."""
+        return [
+            ProvisionPhase(),
+            SeedPhase(),
+            SharePhase(),
+            ProbePhase(self.probe_kinds, self.oracles),
+            ProbePhase(self.probe_kinds, self.oracles, after_all=True),
+        ]
+
+    @property
+    def tenants(self) -> list[TenantKnowledge]:
+        """The campaign's tenants and what each knows (empty until the campaign runs)."""
+        return self.context.knowledge.tenants
+
+    def narrow(self, operations: frozenset[str]) -> None:
+        """Probe only these operations (a pytest selection); every one still seeds and reads."""
+        self.settings = self.context.settings = dataclasses.replace(self.settings, operations=operations)
+
+    def add_listener(self, listener: CampaignListener) -> None:
+        self.bus.listeners.append(listener)
+
+    def run(self) -> CampaignResult:
+        """Run the whole campaign; findings reach the listeners as they are made."""
+        started = time.perf_counter()
+        ctx = self.context
+        try:
+            for phase in self.plan():
+                began = time.perf_counter()
+                self.bus.emit(PhaseStarted(phase.name))
+                phase.run(ctx)
+                self.bus.emit(PhaseFinished(phase.name, time.perf_counter() - began))
+            self.result.complete = True
+        except BaseException as exc:
+            self.result.fatal = f"{type(exc).__name__}: {self.redactor(str(exc))}"
+            raise
+        finally:
+            self.result.duration = time.perf_counter() - started
+            teardown(ctx)
+            self.bus.emit(CampaignFinished(self.result))
+        return self.result
+
+
+def _check_shares(settings: CampaignSettings, index: ApiIndex) -> None:
+    operations = index.by_label
+    for rule in settings.shares:
+        if rule.operation not in operations:
+            raise ConfigurationError(
+                f"api.shares: the API has no operation {rule.operation!r}."
+                f"{did_you_mean(rule.operation, operations)} Use its label as 'METHOD /path'."
+            )
+        if not operations[rule.operation].slots:
+            raise ConfigurationError(
+                f"api.shares: {rule.operation} takes no identifier, so it names no object to share. "
+                "List the operation that shares one object, such as 'POST /orders/{order_id}/shares'."
+            )

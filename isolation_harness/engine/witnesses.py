@@ -1,0 +1,120 @@
+"""Witnesses of a write: the victim's own reads that would show it, read before and after the probe."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from ..knowledge import Instance, TenantKnowledge, View
+from ..model import JSONPath
+from ..operations import Operation, looks_like_identifier
+from ..snapshots import Change, Snapshot, compare_snapshots, volatile_between
+from .discovery import Discovery
+from .index import ApiIndex, is_list
+from .sending import Sender
+
+MAX_WITNESSES = 6
+MAX_LISTS = 4
+# Longer than the tick of a millisecond clock.
+_CLOCK_TICK = 0.005
+
+Witness = tuple[View, Operation]
+
+
+class Witnesses:
+    """Chooses, reads and compares the reads that show what a write did."""
+
+    def __init__(self, *, index: ApiIndex, discovery: Discovery, sender: Sender) -> None:
+        self.index = index
+        self.discovery = discovery
+        self.sender = sender
+
+    def for_write(
+        self, victim: TenantKnowledge, targets: Sequence[Instance], write: Operation
+    ) -> list[Witness]:
+        """The victim's own reads that show the targeted objects.
+
+        Reads of what the write makes or returns come first, lists before single objects: where the
+        target is a whole account (a workspace in the path), every read shows it, and the list of
+        the written resource is where a change shows.
+        """
+        ids = {
+            str(value)
+            for instance in targets
+            for key, value in instance.values.items()
+            if value is not None and looks_like_identifier(key)
+        }
+        index = self.index
+        related = index.related_reads(write)
+        resources = {instance.resource for instance in targets}
+        ranked: list[tuple[tuple[bool, bool, int], View, Operation]] = []
+        # Only reads that take or return what was targeted, or what the write touches, can show it.
+        keys = [f"{verb} {name}" for name in resources for verb in ("takes", "returns")]
+        candidates = {op.label: op for key in keys for op in index.reads.get(key, [])}
+        candidates.update((label, index.by_label[label]) for label in related)
+        for operation in sorted(candidates.values(), key=lambda op: index.order[op.label]):
+            view = self.discovery.owner_view(victim, operation)
+            if view is None or not (200 <= view.status < 300):
+                continue
+            sent = set(view.request.sent_values())
+            if sent & ids or ids & view.leaves:
+                rank = (operation.label not in related, not is_list(operation), index.order[operation.label])
+                ranked.append((rank, view, operation))
+        out = [(view, operation) for _, view, operation in sorted(ranked, key=lambda item: item[0])]
+        out = out[:MAX_WITNESSES]
+        # Its lists and `/me`: where an object the attacker put into the victim's account appears.
+        for view, operation in self.unslotted_reads(victim, write, fresh=True):
+            if all(view is not v for v, _ in out):
+                out.append((view, operation))
+        return out
+
+    def unslotted_reads(self, state: TenantKnowledge, write: Operation, *, fresh: bool) -> list[Witness]:
+        """The tenant's reads that take no identifier (``/me``, lists), at most ``MAX_LISTS``: those of
+        what ``write`` touches first, so that the number of reads per probe does not grow with the API."""
+        related = self.index.related_reads(write)
+        reads = sorted(self.index.reads.get("unslotted", []), key=lambda op: op.label not in related)
+        out: list[Witness] = []
+        for operation in reads:
+            view = self.discovery.owner_view(state, operation) if fresh else state.views.get(operation.label)
+            if view is not None and (not fresh or 200 <= view.status < 300):
+                out.append((view, operation))
+            if len(out) >= MAX_LISTS:
+                break
+        return out
+
+    def read_all(self, state: TenantKnowledge, witnesses: Sequence[Witness]) -> list[Snapshot]:
+        out = []
+        for view, operation in witnesses:
+            response = self.sender.send(state, view.request, operation)
+            label = f"{view.request.method} {view.request.path}"
+            if response is None:
+                out.append(Snapshot(label, 0, None))
+            else:
+                out.append(Snapshot(label, response.status, response.json()))
+        return out
+
+    def changes(
+        self,
+        state: TenantKnowledge,
+        witnesses: Sequence[Witness],
+        before: Sequence[Snapshot],
+        after: Sequence[Snapshot],
+    ) -> list[Change]:
+        """What changed in the tenant's reads; a value that changes again with no write is volatile.
+
+        Two reads within one tick of a millisecond clock look alike, so learning volatile fields from
+        the owner's two reads misses such clocks: where something changed, the tenant reads once more.
+        """
+        changes = compare_snapshots(before, after, volatile_paths=_volatile_paths(witnesses))
+        if not changes:
+            return changes
+        time.sleep(_CLOCK_TICK)
+        again = self.read_all(state, witnesses)
+        for (view, _), first, second in zip(witnesses, after, again, strict=True):
+            if first.status == second.status:
+                view.volatile |= volatile_between(first.body, second.body)
+        return compare_snapshots(before, after, volatile_paths=_volatile_paths(witnesses))
+
+
+def _volatile_paths(witnesses: Sequence[Witness]) -> dict[str, set[JSONPath]]:
+    return {f"{view.request.method} {view.request.path}": view.volatile for view, _ in witnesses}

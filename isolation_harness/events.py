@@ -1,0 +1,162 @@
+"""What a campaign tells the world as it runs: typed events, the listeners that receive them, the result.
+
+Reporters, front ends and plugins import this module, never the engine: every output is fed from
+these events and the one :class:`CampaignResult` model.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .model import Coverage, Finding, ProbeError
+
+
+@dataclass
+class CampaignResult:
+    """Everything a campaign found and did; every reporter reads this one model."""
+
+    operations: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ProbeError] = field(default_factory=list)
+    coverage: dict[str, Coverage] = field(default_factory=dict)
+    seeding: list[str] = field(default_factory=list)
+    tenants: list[str] = field(default_factory=list)
+    requests: int = 0
+    started: float = field(default_factory=time.time)
+    duration: float = 0.0
+    complete: bool = False
+    fatal: str | None = None
+
+    def findings_for(self, operation: str) -> list[Finding]:
+        return [finding for finding in self.findings if finding.operation == operation]
+
+    def errors_for(self, operation: str) -> list[ProbeError]:
+        return [error for error in self.errors if error.operation == operation]
+
+    def note(self, message: str) -> None:
+        """Record a seeding note once."""
+        if message not in self.seeding:
+            self.seeding.append(message)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything, as JSON-ready data (see :meth:`from_dict`)."""
+        return {
+            "operations": list(self.operations),
+            "findings": [finding.to_dict() for finding in self.findings],
+            "errors": [error.to_dict() for error in self.errors],
+            "coverage": {label: coverage.to_dict() for label, coverage in self.coverage.items()},
+            "seeding": list(self.seeding),
+            "tenants": list(self.tenants),
+            "requests": self.requests,
+            "started": self.started,
+            "duration": self.duration,
+            "complete": self.complete,
+            "fatal": self.fatal,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CampaignResult:
+        """The result :meth:`to_dict` gave (from another process, say)."""
+        return cls(
+            operations=list(data["operations"]),
+            findings=[Finding.from_dict(item) for item in data["findings"]],
+            errors=[ProbeError(**item) for item in data["errors"]],
+            coverage={
+                label: Coverage(label, item["probes"], list(item["slots"]), list(item["skipped"]))
+                for label, item in data["coverage"].items()
+            },
+            seeding=list(data["seeding"]),
+            tenants=list(data["tenants"]),
+            requests=int(data["requests"]),
+            started=float(data["started"]),
+            duration=float(data["duration"]),
+            complete=bool(data["complete"]),
+            fatal=data["fatal"],
+        )
+
+
+@dataclass(frozen=True)
+class PhaseStarted:
+    """A phase of the campaign (provision, seed, share, probe, aftermath) began."""
+
+    phase: str
+
+
+@dataclass(frozen=True)
+class PhaseFinished:
+    """A phase ended, after ``seconds``."""
+
+    phase: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ProbeSent:
+    """A probe was sent; ``status`` is ``None`` when no answer came."""
+
+    operation: str
+    kind: str
+    attacker: str
+    victim: str | None
+    slot: str
+    status: int | None
+
+
+@dataclass(frozen=True)
+class FindingMade:
+    """A finding was made; it is already in the result."""
+
+    finding: Finding
+
+
+@dataclass(frozen=True)
+class ProbeFailed:
+    """A request could not be judged (5xx, timeout, reset); it is already in the result."""
+
+    error: ProbeError
+
+
+@dataclass(frozen=True)
+class OperationFinished:
+    """Every probe of an operation was sent and judged."""
+
+    operation: str
+    coverage: Coverage
+
+
+@dataclass(frozen=True)
+class CampaignFinished:
+    """The campaign ended, complete or not (``result.complete``, ``result.fatal``)."""
+
+    result: CampaignResult
+
+
+Event = (
+    PhaseStarted
+    | PhaseFinished
+    | ProbeSent
+    | FindingMade
+    | ProbeFailed
+    | OperationFinished
+    | CampaignFinished
+)
+
+
+class CampaignListener(Protocol):
+    """Receives every event as it happens, so nothing found is lost to a later crash."""
+
+    def on_event(self, event: Event, result: CampaignResult) -> None: ...
+
+
+class EventBus:
+    """Hands each event to every listener, in order."""
+
+    def __init__(self, result: CampaignResult, listeners: list[CampaignListener] | None = None) -> None:
+        self.result = result
+        self.listeners: list[CampaignListener] = list(listeners or [])
+
+    def emit(self, event: Event) -> None:
+        for listener in self.listeners:
+            listener.on_event(event, self.result)

@@ -1,0 +1,239 @@
+"""What the tenants know: the one store of what each tenant made, received and owns.
+
+The campaign fills it as tenants seed and read their own data; the developers' fixtures fill it
+from every response a tenant's client receives. Oracles read it to tell a tenant's own data from
+another tenant's, and data every tenant sees alike from data only its owner should.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import HttpRequest, HttpResponse, JSONPath, iter_leaves, iter_objects, view_pairs
+from .operations import looks_like_identifier
+from .tenants import Tenant
+
+
+@dataclass
+class Instance:
+    """One resource a tenant owns: its identifying fields and the instances it was created under."""
+
+    resource: str
+    values: dict[str, Any]
+    owner: str
+    parents: dict[str, Instance] = field(default_factory=dict)
+    recipe: list[HttpRequest] = field(default_factory=list)
+    alive: bool = True
+    shared: bool = False
+
+    def value(self, field_name: str) -> Any:
+        return self.values.get(field_name)
+
+
+@dataclass
+class View:
+    """A tenant's own read of one operation: the request, what it answered, and what changes by itself."""
+
+    request: HttpRequest
+    status: int
+    body: Any
+    volatile: set[JSONPath]
+    leaves: set[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.leaves = {str(value) for _, value in iter_leaves(self.body)}
+
+
+@dataclass(eq=False)
+class TenantKnowledge:
+    """What one tenant made, received and owns."""
+
+    tenant: Tenant
+    instances: dict[str, list[Instance]] = field(default_factory=dict)
+    views: dict[str, View] = field(default_factory=dict)
+    known: set[str] = field(default_factory=set)
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    object_keys: set[str] = field(default_factory=set)
+    # Where each distinctive (field, value) occurs in ``objects``.
+    object_pairs: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # The objects the tenant made itself, by each of their key fields and its value.
+    made: dict[tuple[str, str], list[Instance]] = field(default_factory=dict)
+    # Identifiers of objects shared on purpose between this tenant and another, either way.
+    shared: set[str] = field(default_factory=set)
+    # Objects were retired since the tenant last seeded: it seeds again before it is used.
+    dirty: bool = False
+    seed_retried: bool = False
+    # Requests the API answered for this tenant on operations that need credentials, and refused.
+    answered: int = 0
+    refused: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.tenant.name
+
+    def alive(self, resource: str) -> list[Instance]:
+        return [item for item in self.instances.get(resource, []) if item.alive]
+
+
+class Knowledge:
+    """Every tenant's knowledge, and the judgements that need more than one tenant's."""
+
+    def __init__(self) -> None:
+        self.tenants: list[TenantKnowledge] = []
+        # Field names whose values change between two identical reads (clocks, request ids).
+        self.volatile_keys: set[str] = set()
+        self._shared_cache: tuple[tuple[int, ...], set[str]] = ((), set())
+
+    def add(self, tenant: Tenant) -> TenantKnowledge:
+        state = TenantKnowledge(tenant=tenant)
+        self.tenants.append(state)
+        return state
+
+    def of(self, tenant: Tenant | str) -> TenantKnowledge:
+        name = tenant if isinstance(tenant, str) else tenant.name
+        for state in self.tenants:
+            if state.tenant.name == name:
+                return state
+        raise KeyError(name)
+
+    def forget(self, tenant: Tenant) -> None:
+        self.tenants = [state for state in self.tenants if state.tenant is not tenant]
+
+    def others(self, state: TenantKnowledge) -> list[TenantKnowledge]:
+        return [other for other in self.tenants if other is not state]
+
+    def markers(self, state: TenantKnowledge) -> dict[str, list[str]]:
+        """Every other tenant's markers (canary and identity), by name."""
+        return {other.tenant.name: other.tenant.markers() for other in self.others(state)}
+
+    def is_foreign(self, state: TenantKnowledge, obj: Any) -> bool:
+        """Whether an object belongs to another tenant: it carries another canary, or the identity of
+        an object the other tenant made itself.
+
+        A leaky list hands the caller other tenants' objects; they must never become the caller's own.
+        Objects a tenant only read (a catalogue every tenant sees alike) belong to nobody.
+        """
+        text = json.dumps(obj).lower()
+        for other in self.others(state):
+            if other.tenant.canary in text:
+                return True
+            if isinstance(obj, dict):
+                scalars = {k: v for k, v in obj.items() if not isinstance(v, (dict, list))}
+                if not any(looks_like_identifier(key) for key in scalars):
+                    continue
+                for key, value in scalars.items():
+                    for instance in other.made.get((key, str(value)), []):
+                        if same_identity(instance.values, scalars):
+                            return True
+        return False
+
+    def remember(self, state: TenantKnowledge, body: Any) -> None:
+        """Record a body the tenant received for its own data: its values and its objects.
+
+        A body holding any other tenant's object is not the tenant's own data, and teaches nothing.
+        """
+        for _, obj in iter_objects(body):
+            if self.is_foreign(state, obj):
+                return
+        for _, value in iter_leaves(body):
+            if value is not None and not isinstance(value, bool):
+                state.known.add(str(value))
+        for _, obj in iter_objects(body):
+            key = json.dumps(obj, sort_keys=True, default=str)
+            if key not in state.object_keys:
+                state.object_keys.add(key)
+                for pair in view_pairs(obj):
+                    state.object_pairs.setdefault(pair, []).append(len(state.objects))
+                state.objects.append(obj)
+
+    def register(
+        self,
+        state: TenantKnowledge,
+        resource: str,
+        values: dict[str, Any],
+        used: dict[str, Instance],
+        request: HttpRequest,
+    ) -> Instance:
+        """The tenant's instance of ``resource`` with these identifying values, added if it is new."""
+        existing = state.instances.setdefault(resource, [])
+        for instance in existing:
+            if same_identity(instance.values, values):
+                # A retired instance (changed or deleted by a probe) stays retired when seen again.
+                if instance.alive:
+                    instance.values.update(values)
+                return instance
+        recipe: list[HttpRequest] = []
+        for parent in used.values():
+            recipe.extend(item for item in parent.recipe if item not in recipe)
+        if request.method not in ("GET", "HEAD"):
+            recipe.append(request)
+        instance = Instance(
+            resource=resource, values=dict(values), owner=state.tenant.name, parents=dict(used), recipe=recipe
+        )
+        existing.append(instance)
+        if recipe:
+            for key, value in values.items():
+                if looks_like_identifier(key) and value is not None:
+                    state.made.setdefault((key, str(value)), []).append(instance)
+        return instance
+
+    def retire(self, state: TenantKnowledge, instance: Instance) -> None:
+        """Stop using an instance (and what was made under it): a probe may have changed it."""
+        instance.alive = False
+        for items in state.instances.values():
+            for item in items:
+                if item.alive and any(parent is instance for parent in item.parents.values()):
+                    self.retire(state, item)
+        state.dirty = True
+
+    def shared_values(self) -> set[str]:
+        """Values more than one tenant has seen in its own data (recounted only when one saw more)."""
+        sizes = tuple(len(state.known) for state in self.tenants)
+        if sizes != self._shared_cache[0]:
+            counts: dict[str, int] = {}
+            for state in self.tenants:
+                for value in state.known:
+                    counts[value] = counts.get(value, 0) + 1
+            self._shared_cache = (sizes, {value for value, count in counts.items() if count > 1})
+        return self._shared_cache[1]
+
+
+def same_identity(left: dict[str, Any], right: dict[str, Any]) -> bool:
+    """Whether two views are of the same object: equal on every key they share (``id``, ``projectId``)."""
+    for key in ("id", "uuid"):
+        if key in left and key in right:
+            return bool(left[key] == right[key])
+    keys = [k for k in left.keys() & right.keys() if looks_like_identifier(k) and left[k] is not None]
+    if keys:
+        return all(left[key] == right[key] for key in keys)
+    shared = [key for key in left.keys() & right.keys() if left[key] is not None]
+    return bool(shared) and all(left[key] == right[key] for key in shared)
+
+
+def without_shared(body: Any, shared_ids: set[str]) -> Any:
+    """``body`` with every object shared on purpose replaced by ``None``, other positions unchanged.
+
+    An object is shared when one of its key fields (``id``, ``order_id``, ``orderId``) holds the
+    identifier of an object shared with the caller: the shared object itself, and what belongs to it.
+    """
+    if isinstance(body, dict):
+        if any(
+            looks_like_identifier(key) and isinstance(value, (str, int)) and str(value) in shared_ids
+            for key, value in body.items()
+        ):
+            return None
+        return {key: without_shared(value, shared_ids) for key, value in body.items()}
+    if isinstance(body, list):
+        return [without_shared(item, shared_ids) for item in body]
+    return body
+
+
+def visible(state: TenantKnowledge, response: HttpResponse) -> HttpResponse:
+    """The response without the objects shared with the tenant on purpose."""
+    body = response.json() if state.shared else None
+    if body is None:
+        return response
+    text = json.dumps(without_shared(body, state.shared))
+    return HttpResponse(status=response.status, headers=response.headers, text=text, elapsed=response.elapsed)

@@ -1,0 +1,115 @@
+"""The canary oracle: another tenant's canary or identity anywhere in a response is a confirmed leak.
+
+Headers, body values, body keys and error text are searched, whatever the status: a 404 whose
+message quotes another tenant's data leaks it too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..engine.context import EngineContext
+from ..exchange import Evidence, Exchange, Probe
+from ..knowledge import visible
+from ..model import FindingKind, HttpResponse, Verdict, format_pointer, iter_leaves, iter_objects
+
+CONTEXT_CHARS = 80
+_MIN_DISTINCTIVE_TEXT = 4
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """Where one tenant's marker appeared in a response."""
+
+    owner: str
+    marker: str
+    where: str
+    context: str
+
+    def describe(self) -> str:
+        return f"{self.where}: {self.context}"
+
+
+def _context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
+    spare = max(0, width - (end - start))
+    left = max(0, start - spare // 2)
+    right = min(len(text), end + (spare - (start - left)))
+    snippet = text[left:right].replace("\n", " ").replace("\r", " ")
+    return ("…" if left > 0 else "") + snippet + ("…" if right < len(text) else "")
+
+
+def find_canaries(
+    response: HttpResponse, markers: Mapping[str, Sequence[str]], *, ignore: Iterable[str] = ()
+) -> list[Sighting]:
+    """Every other tenant's marker (canary or identity) in a response's headers, body or error text.
+
+    ``markers`` maps a tenant name to its markers; pass only the tenants other than the caller.
+    ``ignore`` holds values the caller itself sent: a server echoing the request back (``order
+    ih… not found``) shows nothing the caller did not already have, so those spans are blanked
+    before searching.
+    """
+    sightings: list[Sighting] = []
+    echoed = sorted(
+        {value for value in ignore if value and len(value) >= _MIN_DISTINCTIVE_TEXT}, key=len, reverse=True
+    )
+
+    def blank(text: str) -> str:
+        for value in echoed:
+            text = re.sub(re.escape(value), lambda m: " " * len(m.group(0)), text, flags=re.IGNORECASE)
+        return text
+
+    body = response.json()
+    sources: list[tuple[str, str]] = []
+    if body is not None:
+        for path, value in iter_leaves(body):
+            if isinstance(value, str):
+                sources.append((f"body {format_pointer(path) or '/'}", value))
+        for path, obj in iter_objects(body):
+            for key in obj:
+                sources.append((f"body key {format_pointer((*path, key))}", key))
+    elif response.text:
+        sources.append(("body", response.text))
+    for name, value in response.headers.items():
+        sources.append((f"header {name}", value))
+
+    for owner, owner_markers in markers.items():
+        for where, text in sources:
+            searchable = blank(text)
+            for marker in owner_markers:
+                match = re.search(re.escape(marker), searchable, flags=re.IGNORECASE)
+                if match:
+                    sightings.append(
+                        Sighting(owner, marker, where, _context(text, match.start(), match.end()))
+                    )
+                    break
+    return sightings
+
+
+class CanaryOracle:
+    """Another tenant's markers in the response the attacker received."""
+
+    name = "canary"
+    final = False
+
+    def applies(self, probe: Probe) -> bool:
+        return True
+
+    def prepare(self, probe: Probe, ctx: EngineContext) -> Any:
+        return None
+
+    def judge(self, probe: Probe, exchange: Exchange, ctx: EngineContext, prepared: Any) -> list[Evidence]:
+        response = visible(probe.attacker, exchange.response)
+        others = ctx.knowledge.markers(probe.attacker)
+        sightings = find_canaries(response, others, ignore=exchange.request.sent_values())
+        evidence: list[Evidence] = []
+        for sighting in sightings:
+            if any(item.victim == sighting.owner for item in evidence):
+                continue
+            count = sum(1 for s in sightings if s.owner == sighting.owner)
+            more = f" (and {count - 1} more places)" if count > 1 else ""
+            text = f"HTTP {response.status}: {sighting.owner}'s canary {sighting.marker} in {sighting.describe()}{more}"
+            evidence.append(Evidence(self.name, FindingKind.READ, Verdict.CONFIRMED, sighting.owner, text))
+        return evidence

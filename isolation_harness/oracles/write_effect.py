@@ -1,0 +1,45 @@
+"""The write-effect oracle: after the attacker's write, the victim re-reads its data; a change is confirmed tampering.
+
+Before the probe is sent, the victim reads what the write could touch (its witnesses); after it,
+the victim reads again. Values that change with no write (clocks, request ids) are learned and
+never count.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine.context import EngineContext
+from ..exchange import Evidence, Exchange, Probe
+from ..model import FindingKind, Verdict
+
+
+class WriteEffectOracle:
+    """The victim's data changed or went after another tenant's write."""
+
+    name = "write-effect"
+    final = True
+
+    def applies(self, probe: Probe) -> bool:
+        return probe.victim is not None and not probe.operation.is_safe
+
+    def prepare(self, probe: Probe, ctx: EngineContext) -> Any:
+        assert probe.victim is not None
+        witnesses = ctx.witnesses.for_write(probe.victim, probe.targets, probe.operation)
+        return witnesses, ctx.witnesses.read_all(probe.victim, witnesses)
+
+    def judge(self, probe: Probe, exchange: Exchange, ctx: EngineContext, prepared: Any) -> list[Evidence]:
+        victim = probe.victim
+        assert victim is not None
+        witnesses, before = prepared
+        after = ctx.witnesses.read_all(victim, witnesses)
+        changes = ctx.witnesses.changes(victim, witnesses, before, after)
+        if not changes:
+            return []
+        kind = FindingKind.DELETE if any(change.gone for change in changes) else FindingKind.WRITE
+        status = exchange.response.status
+        text = (
+            f"after {probe.attacker.name}'s request (HTTP {status}), {victim.name} re-read its data: "
+            + "; ".join(change.description for change in changes[:3])
+        )
+        return [Evidence(self.name, kind, Verdict.CONFIRMED, victim.name, text)]

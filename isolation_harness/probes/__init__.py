@@ -1,0 +1,39 @@
+"""Probe kinds: small units, each in its own module, that plan probes for an operation.
+
+The built-in ones, in the order they run for each operation: search terms, guessed identifiers,
+own reads, foreign identifiers; then, once every operation was probed, tombstones. A plugin adds
+its own through the ``isolation_harness_probe_kinds`` hook.
+"""
+
+from __future__ import annotations
+
+from ..exchange import Probe
+from .base import ProbeKind
+from .foreign import ForeignIdentifierProbes
+from .guessed import GuessedIdentifierProbes
+from .own_reads import OwnReadProbes
+from .search import SearchProbes
+from .tombstones import TombstoneProbes
+
+
+def builtin_probe_kinds() -> list[ProbeKind]:
+    """The probe kinds every campaign runs, in order."""
+    return [
+        SearchProbes(),
+        GuessedIdentifierProbes(),
+        OwnReadProbes(),
+        ForeignIdentifierProbes(),
+        TombstoneProbes(),
+    ]
+
+
+__all__ = [
+    "ForeignIdentifierProbes",
+    "GuessedIdentifierProbes",
+    "OwnReadProbes",
+    "Probe",
+    "ProbeKind",
+    "SearchProbes",
+    "TombstoneProbes",
+    "builtin_probe_kinds",
+]

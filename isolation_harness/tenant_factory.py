@@ -1,0 +1,120 @@
+"""The one way tenants come to exist: for the campaign and for the developers' fixtures alike.
+
+Names are unique for the factory's whole life (a pytest session, a command-line run), so that no
+two tenants share an identity or a canary, whatever the seed: the campaign reserves its names
+first, and the fixtures' tenants take the names after them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import string
+import threading
+from collections.abc import Iterator
+
+import requests
+
+from .errors import ConfigurationError, ProvisioningError
+from .provisioning import ProvisionContext, Provisioner, StaticProvisioner
+from .tenants import Tenant
+
+
+def _letters() -> Iterator[str]:
+    for size in itertools.count(1):
+        for letters in itertools.product(string.ascii_lowercase, repeat=size):
+            yield "".join(letters)
+
+
+class TenantFactory:
+    """Creates tenants through the configured provisioner and tears them down."""
+
+    def __init__(
+        self, *, context: ProvisionContext, provisioner: Provisioner, seed: int = 0, prefix: str = ""
+    ) -> None:
+        self.context = context
+        self.provisioner = provisioner
+        self.seed = seed
+        # The tenants made for developers' tests and not yet destroyed.
+        self.tenants: list[Tenant] = []
+        self._reserved: set[str] = set()
+        self._names = (f"tenant-{letters}" for letters in _letters())
+        # Developers' tenants made by several processes at once (pytest-xdist workers) need names
+        # that differ between processes: ``tenant-gw1-a``.
+        self._prefix = prefix
+        self._lock = threading.Lock()
+
+    def use_prefix(self, prefix: str) -> None:
+        """Name the developers' tenants ``tenant-<prefix><letters>`` from now on."""
+        self._prefix = prefix
+
+    @property
+    def static(self) -> bool:
+        """Whether tenants are accounts that already exist (they can be used by several runs at once)."""
+        return isinstance(self.provisioner, StaticProvisioner)
+
+    def reserve(self, count: int, *, names: tuple[str, ...] = ()) -> list[str]:
+        """Names for a campaign's ``count`` tenants: the configured ``names``, or the next free ones."""
+        if names:
+            return list(names[:count])
+        with self._lock:
+            chosen = [self._fresh() for _ in range(count)]
+            self._reserved.update(chosen)
+        return chosen
+
+    def next_name(self) -> str:
+        """A name for a developer's tenant: a static account not in use, or the next free name."""
+        if isinstance(self.provisioner, StaticProvisioner):
+            used = {tenant.name for tenant in self.tenants}
+            free = [account.name for account in self.provisioner.accounts if account.name not in used]
+            if not free:
+                raise ConfigurationError(
+                    f"All {len(self.provisioner.accounts)} static accounts are in use "
+                    f"({', '.join(a.name for a in self.provisioner.accounts)}). Add [[tenants.accounts]] entries "
+                    "or create fewer tenants."
+                )
+            return free[0]
+        with self._lock:
+            return self._fresh(self._prefix)
+
+    def _fresh(self, prefix: str = "") -> str:
+        taken = self._reserved | {tenant.name for tenant in self.tenants}
+        names = (name.replace("tenant-", f"tenant-{prefix}", 1) for name in self._names)
+        return next(name for name in names if name not in taken)
+
+    def create(self, name: str | None = None, *, capture: list[requests.Response] | None = None) -> Tenant:
+        """Provision one tenant for a developer's test; ``capture`` receives what provisioning answered."""
+        name = name or self.next_name()
+        if any(tenant.name == name for tenant in self.tenants) or (
+            name in self._reserved and not self.static
+        ):
+            raise ConfigurationError(
+                f"A tenant named {name!r} already exists in this session; choose another name."
+            )
+        tenant = self.provision(name, capture=capture)
+        self.tenants.append(tenant)
+        return tenant
+
+    def provision(self, name: str, *, capture: list[requests.Response] | None = None) -> Tenant:
+        """Provision a tenant named ``name`` (a campaign's reserved name) without checking the name."""
+        tenant = Tenant(name=name, seed=self.seed, client=self.context.transport.session())
+        if capture is not None:
+            tenant.client.observers.append(capture.append)
+        try:
+            credentials = self.provisioner.provision(tenant, self.context)
+        except requests.RequestException as exc:
+            raise ProvisioningError(f"Provisioning tenant {name!r} failed: {exc}") from None
+        finally:
+            if capture is not None:
+                tenant.client.observers.remove(capture.append)
+        for secret in credentials.secrets():
+            self.context.redactor.add(secret)
+        tenant.apply(credentials)
+        return tenant
+
+    def destroy(self, tenant: Tenant) -> None:
+        """Tear a tenant down through the provisioner."""
+        try:
+            self.provisioner.teardown(tenant, self.context)
+        finally:
+            if tenant in self.tenants:
+                self.tenants.remove(tenant)
