@@ -50,6 +50,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+def _options(specs: Sequence[SettingSpec]) -> dict[str, str]:
+    """Each setting's option as the command line spells it."""
+    return {spec.name: spec.option.replace("--isolation-", "--") for spec in specs}
+
+
 def _cli_words(message: str) -> str:
     """Messages name pytest's options; on the command line the same settings drop the prefix."""
     return message.replace("--isolation-", "--")
@@ -82,11 +87,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(specs).parse_args(argv)
     options = {spec.name: getattr(args, spec.name, None) for spec in specs}
     try:
-        pyproject, _ = read_pyproject(Path.cwd(), specs=specs)
+        pyproject, pyproject_path = read_pyproject(Path.cwd(), specs=specs)
         settings = resolve_settings(options, os.environ, pyproject, specs=specs)
-        run = prepare(settings, manager=manager, listeners=[_Printer(quiet=args.quiet)])
+        run = prepare(
+            settings,
+            manager=manager,
+            listeners=[_Printer(quiet=args.quiet)],
+            pyproject=pyproject,
+            pyproject_path=pyproject_path,
+        )
     except ConfigurationError as exc:
-        print(f"isolation-harness: error: {_cli_words(str(exc))}", file=sys.stderr)
+        print(f"isolation-harness: error: {_cli_words(str(exc.reworded(_options(specs))))}", file=sys.stderr)
         return EXIT_USAGE
     for name, value in settings.items():
         if value.value and name != "campaign":
@@ -98,7 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         result = run.run()
-    except (ConfigurationError, ProvisioningError) as exc:
+    except ConfigurationError as exc:
+        print(f"isolation-harness: error: {_cli_words(str(exc.reworded(_options(specs))))}", file=sys.stderr)
+        return EXIT_USAGE
+    except ProvisioningError as exc:
         print(f"isolation-harness: error: {_cli_words(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

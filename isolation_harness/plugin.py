@@ -62,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
     specs = _specs()
     options = {spec.name: config.getoption(f"isolation_{spec.name}") for spec in specs}
     try:
-        pyproject, _ = read_pyproject(config.rootpath, specs=specs)
+        pyproject, pyproject_path = read_pyproject(config.rootpath, specs=specs)
         settings = resolve_settings(options, os.environ, pyproject, specs=specs)
     except ConfigurationError as exc:
         raise pytest.UsageError(f"isolation-harness: {exc}") from None
@@ -72,7 +72,13 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     try:
         parse_switch("campaign", settings["campaign"])
-        run = prepare(settings, provisioner=_hook_provisioner(config), config_dir=config.rootpath)
+        run = prepare(
+            settings,
+            provisioner=_hook_provisioner(config),
+            config_dir=config.rootpath,
+            pyproject=pyproject,
+            pyproject_path=pyproject_path,
+        )
     except ConfigurationError as exc:
         raise pytest.UsageError(f"isolation-harness: {exc}") from None
     config.stash[_RUN] = run

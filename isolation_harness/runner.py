@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .config import HarnessConfig, ResolvedSetting, load_config, parse_int
 from .engine.campaign import Campaign
@@ -70,12 +71,15 @@ def prepare(
     config_dir: Path | None = None,
     operations: frozenset[str] | None = None,
     api: LoadedApi | None = None,
+    pyproject: Mapping[str, Any] | None = None,
+    pyproject_path: Path | None = None,
 ) -> HarnessRun:
     """Load the API, the config and the plugins, and build the campaign; ConfigurationError on bad input.
 
     ``provisioner`` (a ``conftest.py`` hook under pytest) wins over a plugin's or the hooks
     module's, which win over the config's. ``operations`` narrows probing to those labels.
     ``api`` is an API already loaded (an app object in-process), instead of the ``schema`` setting.
+    ``pyproject`` is the ``[tool.isolation_harness]`` table, which may hold the config instead of a file.
     """
     schema_setting = settings["schema"]
     if not schema_setting.value and api is None:
@@ -88,7 +92,7 @@ def prepare(
         candidate = config_dir / config_path
         if candidate.is_file() and not Path(config_path).is_file():
             config_path = str(candidate)
-    config = load_config(config_path)
+    config = load_config(config_path, pyproject=pyproject, pyproject_path=pyproject_path)
     manager = manager or plugin_manager()
     hooks = settings["hooks"].value if "hooks" in settings and settings["hooks"].value else config.hooks
     if hooks:

@@ -18,6 +18,7 @@ import requests
 import requests.adapters
 import urllib3
 
+from ._schemathesis import asgi_adapter
 from .model import HttpRequest, HttpResponse
 
 DEFAULT_TIMEOUT = 10.0
@@ -126,8 +127,6 @@ class ASGITransport(_InProcessTransport):
     kind = "asgi"
 
     def __init__(self, app: Any, base_path: str = "") -> None:
-        from .openapi._schemathesis import asgi_adapter
-
         self.app = app
         super().__init__(asgi_adapter(app), base_path)
 

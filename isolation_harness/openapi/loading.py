@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .. import _schemathesis as sts
 from ..errors import SchemaLoadError, did_you_mean
 from ..transport import ASGITransport, HTTPTransport, Transport, WSGITransport
-from . import _schemathesis as sts
 
 # Where in-process apps usually serve their description, tried in this order.
 OPENAPI_PATHS = ("/openapi.json", "/openapi.yaml", "/swagger.json", "/api/openapi.json", "/v3/api-docs")

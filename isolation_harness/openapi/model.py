@@ -12,11 +12,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .. import _schemathesis as sts
 from ..errors import ConfigurationError, did_you_mean
 from ..model import JSONPath, Slot, SlotLocation
 from ..operations import ApiModel, Operation, Output, Parameter, looks_like_identifier, resources_of
 from ..redaction import is_sensitive_name
-from . import _schemathesis as sts
 from .values import resolve
 
 _LOCATIONS = {

@@ -275,7 +275,11 @@ def test_deleting_a_project_deletes_its_notes(alice: FlaskClient) -> None:
     assert alice.get(f"/projects/{project_id}/notes/doomed").status_code == 404
 
 
-@pytest.mark.parametrize("project_id", [str(uuid.uuid4()), "not-a-uuid", uuid.uuid4().hex, "0"])
+@pytest.mark.parametrize(
+    "project_id",
+    [str(uuid.uuid4()), "not-a-uuid", uuid.uuid4().hex, "0"],
+    ids=["uuid", "not-a-uuid", "hex", "zero"],
+)
 def test_unknown_or_malformed_ids_are_json_404s(alice: FlaskClient, project_id: str) -> None:
     for path in (
         f"/projects/{project_id}",

@@ -19,8 +19,8 @@ import pytest
 import requests
 import requests.adapters
 
-from isolation_harness.openapi import _schemathesis as sts
-from isolation_harness.openapi._schemathesis import (
+from isolation_harness import _schemathesis as sts
+from isolation_harness._schemathesis import (
     DependencyNode,
     JsonBody,
     LoaderFailure,
@@ -448,7 +448,7 @@ def test_the_asgi_adapter_serves_requests_in_process_for_many_sessions() -> None
 
 def test_importing_the_adapter_does_not_import_schemathesis() -> None:
     code = (
-        "import sys, isolation_harness.openapi._schemathesis; "
+        "import sys, isolation_harness._schemathesis; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'schemathesis'))"
     )
     result = subprocess.run(

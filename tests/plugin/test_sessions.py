@@ -1,0 +1,69 @@
+"""One pytest session, many shapes: beside the developers' fixtures, split over pytest-xdist workers,
+narrowed by ``-k``. The campaign's findings stay the same in each."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from plugin_support import DISPATCH, DISPATCH_CONFIG
+
+FIXTURE_TEST = """
+def test_two_tenants_each_see_their_own_orders(tenants):
+    alice, bob = tenants.create(2)
+    assert alice.client.post("orders", json={"recipient_name": "Ann", "address": "1 Road"}).status_code == 201
+    assert alice.client.get("orders").status_code == 200
+    assert bob.client.get("orders").json() == []
+"""
+
+
+def _run(project: pytest.Pytester, name: str, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
+    report = project.path / f"{name}.json"
+    result = project.runpytest_subprocess(
+        f"--isolation-schema={DISPATCH}",
+        f"--isolation-config={DISPATCH_CONFIG}",
+        f"--isolation-report-json={report}",
+        *args,
+    )
+    return result, json.loads(report.read_text())
+
+
+def _findings(report: dict[str, Any]) -> set[tuple[str, ...]]:
+    keys = ("operation", "kind", "oracle", "attacker", "victim", "slot")
+    return {tuple(finding[key] for key in keys) for finding in report["findings"]}
+
+
+@pytest.fixture
+def leaky(project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    monkeypatch.setenv("DISPATCH_VULNERABILITIES", "read-by-id,list-unfiltered")
+    return project
+
+
+def test_fixture_tenants_never_collide_with_the_campaigns(leaky: pytest.Pytester) -> None:
+    _, alone = _run(leaky, "alone")
+    leaky.makepyfile(test_fixtures=FIXTURE_TEST)
+    result, beside = _run(leaky, "beside")
+    # The developer's test ran first and passed; its tenants took names after the campaign's.
+    assert result.ret == 1
+    assert result.parseoutcomes()["passed"] >= 1
+    assert beside["tenants"] == alone["tenants"] == ["tenant-a", "tenant-b"]
+    assert _findings(beside) == _findings(alone) != set()
+
+
+def test_xdist_runs_the_campaign_once_with_the_serial_findings(leaky: pytest.Pytester) -> None:
+    _, serial = _run(leaky, "serial")
+    result, parallel = _run(leaky, "parallel", "-n", "2")
+    assert _findings(parallel) == _findings(serial)
+    assert parallel["stats"]["requests"] == serial["stats"]["requests"]
+    # The summary reached the controller, once.
+    assert result.stdout.str().count("= isolation-harness =") == 1
+    result.stdout.fnmatch_lines(["*operations, 2 tenants, * probes, * requests in *s: * confirmed*"])
+
+
+def test_a_selection_narrows_the_campaign(leaky: pytest.Pytester) -> None:
+    result, report = _run(leaky, "narrow", "-k", "orders and order_id and GET")
+    assert {finding["operation"] for finding in report["findings"]} == {"GET /orders/{order_id}"}
+    unselected = report["coverage"]["GET /orders"]
+    assert unselected["probes"] == 0 and unselected["skipped"] == ["not selected in this run"]
+    assert result.ret == 1
