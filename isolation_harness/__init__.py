@@ -9,7 +9,7 @@ from .assertions import (
     assert_cannot_read,
     expect_isolated,
 )
-from .config import HarnessConfig, load_config
+from .config import HarnessConfig, ResolvedSetting, SettingSpec, load_config
 from .engine.campaign import Campaign
 from .engine.settings import CampaignSettings
 from .errors import ConfigurationError, IsolationHarnessError, ProvisioningError, SchemaLoadError
@@ -90,7 +90,9 @@ __all__ = [
     "Provisioner",
     "ProvisioningError",
     "Redactor",
+    "ResolvedSetting",
     "SchemaLoadError",
+    "SettingSpec",
     "StaticAccount",
     "StaticProvisioner",
     "Tenant",

@@ -104,13 +104,16 @@ def load_hooks(spec: str, *, setting: str = "hooks", base: Path | None = None) -
         ) from None
 
 
-def register_hooks(manager: PluginManager, module: ModuleType) -> None:
-    """Register a hooks module, naming any function that looks like a hook but is none."""
+def register_hooks(manager: PluginManager, module: ModuleType, *, label: str | None = None) -> None:
+    """Register a hooks module, naming any function that looks like a hook but is none.
+
+    ``label`` is how messages name the module (what the user wrote: ``hooks.py``).
+    """
     known = {name for name in dir(hookspecs) if name.startswith(_PREFIX)}
     for name in dir(module):
         if name.startswith(_PREFIX) and name not in known:
             raise ConfigurationError(
-                f"The hooks module {module.__name__!r} defines {name}, which is no hook.{did_you_mean(name, known)} "
+                f"The hooks module {label or module.__name__!r} defines {name}, which is no hook.{did_you_mean(name, known)} "
                 f"Hooks: {', '.join(sorted(known))}."
             )
     if not manager.is_registered(module):

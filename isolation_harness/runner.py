@@ -97,7 +97,7 @@ def prepare(
     hooks = settings["hooks"].value if "hooks" in settings and settings["hooks"].value else config.hooks
     if hooks:
         base = Path(config_path).parent if config_path else config_dir
-        register_hooks(manager, load_hooks(hooks, base=base))
+        register_hooks(manager, load_hooks(hooks, base=base), label=hooks)
     provisioner = provisioner or hook_provisioner(manager)
     if isinstance(provisioner, CallableProvisioner):
         # The config's [tenants.auth] says how a token a hook returns is sent.

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from isolation_harness import CampaignResult, hookimpl
-from isolation_harness.config import ResolvedSetting, SettingSpec
+from isolation_harness import CampaignResult, ResolvedSetting, SettingSpec, hookimpl
 
 from .render import render_markdown
 

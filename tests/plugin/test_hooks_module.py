@@ -1,0 +1,84 @@
+"""A hooks module (``--hooks`` / ``--isolation-hooks`` / ``hooks`` in the config) provisions tenants from
+the command line and under pytest alike, with no conftest.py."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+from plugin_support import DISPATCH
+
+HOOKS = """
+def isolation_harness_provision(tenant, context):
+    session = context.anonymous_session()
+    identity = tenant.identity
+    credentials = {"email": identity.email, "password": identity.password}
+    created = session.post("/accounts", json={"company_name": identity.company, **credentials})
+    assert created.status_code == 201, created.text
+    login = session.post("/auth/login", json=credentials)
+    assert login.status_code == 200, login.text
+    return login.json()["access_token"]
+
+
+def isolation_harness_teardown(tenant, context):
+    with open("teardown.log", "a") as log:
+        log.write(tenant.name + "\\n")
+"""
+
+
+@pytest.fixture
+def hooked(project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    monkeypatch.setenv("DISPATCH_VULNERABILITIES", "read-by-id")
+    (project.path / "my_hooks.py").write_text(HOOKS)
+    return project
+
+
+def _leaks(report: str) -> set[str]:
+    data = json.loads(report)
+    return {f["operation"] for f in data["findings"] if f["verdict"] == "confirmed"}
+
+
+def test_the_command_line_loads_a_hooks_file(hooked: pytest.Pytester) -> None:
+    result = hooked.run(
+        sys.executable,
+        "-m",
+        "isolation_harness",
+        f"--schema={DISPATCH}",
+        "--hooks=my_hooks.py",
+        "--report-json=report.json",
+        "--quiet",
+        timeout=300,
+    )
+    assert result.ret == 1, result.stderr.str()
+    assert _leaks((hooked.path / "report.json").read_text()) == {"GET /orders/{order_id}"}
+    assert (hooked.path / "teardown.log").read_text().split() == ["tenant-a", "tenant-b"]
+
+
+def test_pytest_loads_a_hooks_module_named_in_the_config(hooked: pytest.Pytester) -> None:
+    (hooked.path / "isolation.toml").write_text('hooks = "my_hooks"\n')
+    result = hooked.runpytest_subprocess(
+        f"--isolation-schema={DISPATCH}",
+        "--isolation-config=isolation.toml",
+        "--isolation-report-json=report.json",
+    )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert _leaks((hooked.path / "report.json").read_text()) == {"GET /orders/{order_id}"}
+    assert (hooked.path / "teardown.log").read_text().split() == ["tenant-a", "tenant-b"]
+
+
+def test_a_misspelt_hook_is_a_configuration_error(project: pytest.Pytester) -> None:
+    (project.path / "my_hooks.py").write_text(
+        "def isolation_harness_provison(tenant, context):\n    return 't'\n"
+    )
+    result = project.run(
+        sys.executable, "-m", "isolation_harness", f"--schema={DISPATCH}", "--hooks=my_hooks.py"
+    )
+    assert result.ret == 4
+    assert result.errlines == [
+        "isolation-harness: error: The hooks module 'my_hooks.py' defines isolation_harness_provison, which is no "
+        "hook. Did you mean 'isolation_harness_provision'? Hooks: isolation_harness_campaign_finished, "
+        "isolation_harness_credentials, isolation_harness_listeners, isolation_harness_oracles, "
+        "isolation_harness_probe_kinds, isolation_harness_provision, isolation_harness_settings, "
+        "isolation_harness_teardown."
+    ]
