@@ -11,7 +11,7 @@ from typing import Any
 from .config import HarnessConfig, ResolvedSetting, load_config, parse_int
 from .engine.campaign import Campaign
 from .engine.settings import CampaignSettings
-from .errors import ConfigurationError, did_you_mean
+from .errors import ConfigurationError
 from .events import CampaignListener, CampaignResult
 from .extensions import (
     PluginManager,
@@ -162,12 +162,6 @@ def prepare(
         for key, call in calls.items():
             if call is not None:
                 context.operation(call.operation, setting=f"tenants.{key}.operation")
-    unknown = [label for label in config.exclude if label not in campaign.result.coverage]
-    if unknown:
-        raise ConfigurationError(
-            f"api.exclude names {unknown[0]!r}, which is no operation of the API."
-            f"{did_you_mean(unknown[0], campaign.result.coverage)} Write labels as 'METHOD /path'."
-        )
     if report is not None:
         report.bind(campaign.result)
     return HarnessRun(

@@ -121,7 +121,8 @@ class Tenant:
     """One synthetic customer of the API under test.
 
     ``client`` is a ``requests.Session`` bound to the API with the tenant's credentials applied;
-    ``fake`` is its seeded Faker; ``canary`` is the marker its data carries.
+    ``fake`` is its seeded Faker; ``canary`` is the marker its data carries. ``state`` is yours (a
+    provisioning hook may keep an account id there); the harness never reads or writes it.
     """
 
     def __init__(self, *, name: str, seed: int | str, client: BoundSession) -> None:

@@ -6,7 +6,7 @@ import dataclasses
 import time
 from collections.abc import Sequence
 
-from ..errors import ConfigurationError, did_you_mean
+from ..config.against_api import check_against_api
 from ..events import CampaignFinished, CampaignListener, CampaignResult, EventBus, PhaseFinished, PhaseStarted
 from ..knowledge import Knowledge, TenantKnowledge
 from ..model import Coverage
@@ -71,7 +71,7 @@ class Campaign:
         excluded = {label: "used to provision tenants" for label in provisioner.used_operations}
         excluded.update((label, "excluded by configuration") for label in settings.exclude)
         index = ApiIndex(api, excluded=excluded)
-        _check_shares(settings, index)
+        check_against_api(operations=index.by_label, exclude=settings.exclude, shares=settings.shares)
         self.result = CampaignResult(operations=[op.label for op in api.operations])
         for operation in api.operations:
             self.result.coverage[operation.label] = Coverage(operation.label)
@@ -168,18 +168,3 @@ class Campaign:
             teardown(ctx)
             self.bus.emit(CampaignFinished(self.result))
         return self.result
-
-
-def _check_shares(settings: CampaignSettings, index: ApiIndex) -> None:
-    operations = index.by_label
-    for rule in settings.shares:
-        if rule.operation not in operations:
-            raise ConfigurationError(
-                f"api.shares: the API has no operation {rule.operation!r}."
-                f"{did_you_mean(rule.operation, operations)} Use its label as 'METHOD /path'."
-            )
-        if not operations[rule.operation].slots:
-            raise ConfigurationError(
-                f"api.shares: {rule.operation} takes no identifier, so it names no object to share. "
-                "List the operation that shares one object, such as 'POST /orders/{order_id}/shares'."
-            )

@@ -1,7 +1,9 @@
 """The search-hit oracle: a search for the victim's canary that returns one of its records is a confirmed leak.
 
-The search term is the canary itself, so a record counts only where a field holds more than the
-term: an echo of the term (``{"q": "ih..."}``) is not a record of the victim's.
+The search term is the canary itself, so the term in an answer proves nothing by itself: an echo
+(``{"q": "ih..."}``, ``"No orders match 'ih...'"``) is not a record of the victim's. A record counts
+where a field holds the term within a value the victim has seen in its own data, or where the
+object is one the victim made.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any
 
 from ..engine.context import EngineContext
 from ..exchange import Evidence, Exchange, Probe
-from ..knowledge import visible
+from ..knowledge import TenantKnowledge, same_identity, visible
 from ..model import FindingKind, Verdict, format_pointer, iter_objects
 from ..operations import looks_like_identifier
 
@@ -35,11 +37,16 @@ class SearchHitOracle:
         for path, obj in iter_objects(visible(probe.attacker, response).json()):
             if not any(looks_like_identifier(key) for key in obj):
                 continue
+            victim_state = probe.victim
+            mine = _made_by(victim_state, obj)
             field_name = next(
                 (
                     key
                     for key, value in obj.items()
-                    if isinstance(value, str) and term in value.lower() and value.lower() != term
+                    if isinstance(value, str)
+                    and term in value.lower()
+                    and value.lower() != term
+                    and (mine or value in victim_state.known)
                 ),
                 None,
             )
@@ -53,3 +60,14 @@ class SearchHitOracle:
             )
             return [Evidence(self.name, FindingKind.READ, Verdict.CONFIRMED, victim, text)]
         return []
+
+
+def _made_by(state: TenantKnowledge, obj: dict[str, Any]) -> bool:
+    """Whether ``obj`` is one of the objects ``state``'s tenant made (by any of its key fields)."""
+    scalars = {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
+    return any(
+        same_identity(instance.values, scalars)
+        for key, value in scalars.items()
+        if looks_like_identifier(key)
+        for instance in state.made.get((key, str(value)), [])
+    )

@@ -222,7 +222,9 @@ class Engine:
     def sent(self) -> list[Sent]:
         return self.transport.log
 
-    def own(self, state: TenantKnowledge, resource: str, values: dict[str, Any], **parents: Instance) -> Instance:
+    def own(
+        self, state: TenantKnowledge, resource: str, values: dict[str, Any], **parents: Instance
+    ) -> Instance:
         """Register an instance the tenant made itself (with a recipe: a ``POST`` that created it)."""
         recipe = HttpRequest(method="POST", path_template=f"/{resource.lower()}s", body=values, has_body=True)
         return self.ctx.knowledge.register(state, resource, values, dict(parents), recipe)

@@ -122,7 +122,11 @@ def test_foreign_fallback_drops_the_optional_fields_around_a_single_body_id() ->
 
     probe = plan_foreign(setup, transfer)[0]
 
-    assert (who(probe), probe.slot, probe.request.body) == ((A, B), "body /order_id", {"order_id": "ord-b", "note": "rush"})
+    assert (who(probe), probe.slot, probe.request.body) == (
+        (A, B),
+        "body /order_id",
+        {"order_id": "ord-b", "note": "rush"},
+    )
     # A single id is no list: the attacker's own does not go along.
     assert probe.mixed == set()
     assert probe.fallback is not None
@@ -194,6 +198,18 @@ def test_own_read_plans_one_probe_per_tenant_for_an_operation_without_identifier
         ((B, None), "own-read", "(no identifier)", "-", HttpRequest(method="GET", path_template="/orders")),
     ]
     assert [p.targets for p in probes] == [[], []]
+
+
+def test_own_read_plans_an_operation_without_identifiers_even_when_it_writes() -> None:
+    setup = engine([CREATE_ORDER])
+
+    probes = list(OwnReadProbes().plan(CREATE_ORDER, setup.ctx))
+
+    assert [(who(p), p.slot, p.request.method, p.request.path) for p in probes] == [
+        ((A, None), "(no identifier)", "POST", "/orders"),
+        ((B, None), "(no identifier)", "POST", "/orders"),
+    ]
+    assert [p.attacker.tenant.canary in p.request.body["title"] for p in probes] == [True, True]
 
 
 def test_own_read_plans_a_safe_read_with_each_tenants_own_identifier() -> None:
