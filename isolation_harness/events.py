@@ -28,6 +28,8 @@ class CampaignResult:
     duration: float = 0.0
     complete: bool = False
     fatal: str | None = None
+    # The campaign stopped because it was misconfigured or its tenants could not be created.
+    setup_failed: bool = False
 
     def findings_for(self, operation: str) -> list[Finding]:
         return [finding for finding in self.findings if finding.operation == operation]
@@ -54,6 +56,7 @@ class CampaignResult:
             "duration": self.duration,
             "complete": self.complete,
             "fatal": self.fatal,
+            "setup_failed": self.setup_failed,
         }
 
     @classmethod
@@ -74,6 +77,7 @@ class CampaignResult:
             duration=float(data["duration"]),
             complete=bool(data["complete"]),
             fatal=data["fatal"],
+            setup_failed=bool(data.get("setup_failed", False)),
         )
 
 
@@ -155,7 +159,19 @@ class EventBus:
 
     def __init__(self, result: CampaignResult, listeners: list[CampaignListener] | None = None) -> None:
         self.result = result
-        self.listeners: list[CampaignListener] = list(listeners or [])
+        self.listeners: list[CampaignListener] = []
+        for listener in listeners or []:
+            self.add(listener)
+
+    def add(self, listener: CampaignListener) -> None:
+        """Add a listener; one without ``on_event(event, result)`` is refused with what to write instead."""
+        if not callable(getattr(listener, "on_event", None)):
+            raise TypeError(
+                f"listeners: {listener!r} has no on_event(event, result) method. Listeners receive typed "
+                "events: write on_event and look at isinstance(event, FindingMade) (was on_finding), "
+                "ProbeFailed (was on_error), OperationFinished or CampaignFinished (was on_progress)."
+            )
+        self.listeners.append(listener)
 
     def emit(self, event: Event) -> None:
         for listener in self.listeners:

@@ -11,7 +11,7 @@ import importlib
 import importlib.metadata
 import importlib.util
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -153,17 +153,27 @@ def hook_provisioner(manager: PluginManager) -> CallableProvisioner | None:
     hook = manager.hook
     if not hook.isolation_harness_provision.get_hookimpls():
         return None
+    return provisioner_from_hooks(
+        hook.isolation_harness_provision, hook.isolation_harness_teardown, name="isolation_harness_provision"
+    )
+
+
+def provisioner_from_hooks(
+    provision_hook: Callable[..., Any], teardown_hook: Callable[..., Any], *, name: str
+) -> CallableProvisioner:
+    """A provisioner that calls a provision hook and a teardown hook (pluggy's or pytest's), by keyword."""
 
     def provision(tenant: Tenant, context: ProvisionContext) -> Any:
-        result = hook.isolation_harness_provision(tenant=tenant, context=context)
+        result = provision_hook(tenant=tenant, context=context)
         if result is None:
             raise ProvisioningError(
-                f"The isolation_harness_provision hook returned None for tenant {tenant.name!r}; "
+                f"The {name} hook returned None for tenant {tenant.name!r}; "
                 "return Credentials, a token string, or a mapping of headers."
             )
         return result
 
     def teardown(tenant: Tenant, context: ProvisionContext) -> None:
-        hook.isolation_harness_teardown(tenant=tenant, context=context)
+        teardown_hook(tenant=tenant, context=context)
 
+    # `prepare` gives it the config's [tenants.auth], wherever the config comes from.
     return CallableProvisioner(function=provision, teardown_function=teardown)

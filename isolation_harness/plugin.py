@@ -14,15 +14,14 @@ import pytest
 
 from . import hookspecs
 from .config import SETTINGS, ResolvedSetting, SettingSpec, parse_switch, read_pyproject, resolve_settings
-from .errors import ConfigurationError, ProvisioningError
+from .errors import ConfigurationError
 from .events import CampaignResult
-from .extensions import extra_settings, plugin_manager
+from .extensions import extra_settings, plugin_manager, provisioner_from_hooks
 from .model import Finding, Verdict
-from .provisioning import CallableProvisioner, ProvisionContext, Provisioner
+from .provisioning import Provisioner
 from .registry import TenantRegistry
 from .reporting import format_finding, terminal_summary
 from .runner import HarnessRun, prepare
-from .tenants import Tenant
 from .watching import Watcher
 from .xdist import OUTPUT_KEY, campaign_once, is_controller, worker_id
 
@@ -82,27 +81,17 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigurationError as exc:
         raise pytest.UsageError(f"isolation-harness: {exc}") from None
     config.stash[_RUN] = run
+    if parse_switch("campaign", settings["campaign"]):
+        run.campaign.reserve_names()
 
 
 def _hook_provisioner(config: pytest.Config) -> Provisioner | None:
     hook = config.pluginmanager.hook
     if not hook.pytest_isolation_provision.get_hookimpls():
         return None
-
-    def provision(tenant: Tenant, context: ProvisionContext) -> Any:
-        result = hook.pytest_isolation_provision(tenant=tenant, context=context)
-        if result is None:
-            raise ProvisioningError(
-                f"The pytest_isolation_provision hook returned None for tenant {tenant.name!r}; "
-                "return Credentials, a token string, or a mapping of headers."
-            )
-        return result
-
-    def teardown(tenant: Tenant, context: ProvisionContext) -> None:
-        hook.pytest_isolation_teardown(tenant=tenant, context=context)
-
-    # `prepare` gives it the config's [tenants.auth], wherever the config comes from.
-    return CallableProvisioner(function=provision, teardown_function=teardown)
+    return provisioner_from_hooks(
+        hook.pytest_isolation_provision, hook.pytest_isolation_teardown, name="pytest_isolation_provision"
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
@@ -142,7 +131,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     # `-k`, `-m` and node ids narrow the campaign to the selected operations.
     selected = frozenset(item.name for item in session.items if isinstance(item, OperationItem))
-    if selected != frozenset(run.result.operations):
+    if not selected:
+        run.campaign.release_names()
+    elif selected != frozenset(run.result.operations):
         run.campaign.narrow(selected)
 
 
@@ -201,23 +192,34 @@ class OperationItem(pytest.Item):
 
 
 def _ensure_campaign(config: pytest.Config, run: HarnessRun) -> CampaignResult:
+    """The campaign's result: run (once) by the first item that needs it, read by every other."""
     result = config.stash.get(_RESULT, None)
     if result is None:
-        result, ran_here = campaign_once(config, run)
+        try:
+            result, ran_here = campaign_once(config, run)
+        except BaseException:
+            # A crash (a bug, a plugin that raised): the campaign never runs twice; every later
+            # item fails with what stopped it, and the findings made so far are in the reports.
+            config.stash[_RESULT] = run.result
+            _finished(config, run.result)
+            raise
         config.stash[_RESULT] = result
         if ran_here:
-            config.hook.pytest_isolation_campaign_finished(result=result, config=config)
-        if result.fatal and not result.complete and _stopped_by_setup(result):
-            pytest.exit(f"isolation-harness: {result.fatal.split(': ', 1)[-1]}", returncode=USAGE_ERROR)
-    if result.fatal and not result.complete:
-        pytest.fail(f"the campaign could not run: {result.fatal.split(': ', 1)[-1]}", pytrace=False)
+            _finished(config, result)
+        if result.setup_failed:
+            pytest.exit(f"isolation-harness: {_reason(result)}", returncode=USAGE_ERROR)
+    if not result.complete:
+        pytest.fail(f"the campaign could not run: {_reason(result)}", pytrace=False)
     return result
 
 
-def _stopped_by_setup(result: CampaignResult) -> bool:
-    """A misconfiguration or refused provisioning stops the run with a usage error, not failures."""
-    fatal = result.fatal or ""
-    return fatal.split(":", 1)[0] in ("ConfigurationError", "ProvisioningError")
+def _finished(config: pytest.Config, result: CampaignResult) -> None:
+    config.hook.pytest_isolation_campaign_finished(result=result, config=config)
+
+
+def _reason(result: CampaignResult) -> str:
+    """What stopped the campaign, without the error's class name."""
+    return (result.fatal or "it stopped before it finished").split(": ", 1)[-1]
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

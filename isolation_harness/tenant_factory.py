@@ -53,13 +53,25 @@ class TenantFactory:
         return isinstance(self.provisioner, StaticProvisioner)
 
     def reserve(self, count: int, *, names: tuple[str, ...] = ()) -> list[str]:
-        """Names for a campaign's ``count`` tenants: the configured ``names``, or the next free ones."""
+        """Names for a campaign's ``count`` tenants: the configured ``names``, or ``tenant-a``, ``tenant-b``,
+        ... (``tenant-26`` on), skipping any a developer's tenant has; the developers' tenants never take them.
+        """
         if names:
             return list(names[:count])
         with self._lock:
-            chosen = [self._fresh() for _ in range(count)]
+            used = self._reserved | {tenant.name for tenant in self.tenants}
+            candidates = (
+                f"tenant-{chr(ord('a') + index)}" if index < 26 else f"tenant-{index}"
+                for index in itertools.count()
+            )
+            chosen = list(itertools.islice((name for name in candidates if name not in used), count))
             self._reserved.update(chosen)
         return chosen
+
+    def release(self, names: list[str]) -> None:
+        """Give back names a campaign reserved and will not use."""
+        with self._lock:
+            self._reserved.difference_update(names)
 
     def next_name(self) -> str:
         """A name for a developer's tenant: a static account not in use, or the next free name."""
@@ -84,11 +96,13 @@ class TenantFactory:
     def create(self, name: str | None = None, *, capture: list[requests.Response] | None = None) -> Tenant:
         """Provision one tenant for a developer's test; ``capture`` receives what provisioning answered."""
         name = name or self.next_name()
-        if any(tenant.name == name for tenant in self.tenants) or (
-            name in self._reserved and not self.static
-        ):
+        if any(tenant.name == name for tenant in self.tenants):
             raise ConfigurationError(
                 f"A tenant named {name!r} already exists in this session; choose another name."
+            )
+        if name in self._reserved and not self.static:
+            raise ConfigurationError(
+                f"The name {name!r} is reserved for the campaign's tenants in this session; choose another name."
             )
         tenant = self.provision(name, capture=capture)
         self.tenants.append(tenant)

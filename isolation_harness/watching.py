@@ -27,6 +27,10 @@ class IsolationViolation(AssertionError):
     """One tenant received or changed another tenant's data."""
 
 
+# Shown (in tracebacks, in pytest's summary) under the name users import it by.
+IsolationViolation.__module__ = "isolation_harness"
+
+
 class Watcher:
     """Creates the developers' tenants through the session's factory and watches each one."""
 

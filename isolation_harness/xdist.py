@@ -53,18 +53,22 @@ def campaign_once(config: pytest.Config, run: HarnessRun) -> tuple[CampaignResul
     with FileLock(str(shared / "campaign.lock")):
         if stored.exists():
             return CampaignResult.from_dict(json.loads(stored.read_text(encoding="utf-8"))), False
-        result = _run(run)
-        data = result.to_dict()
-        temporary = stored.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(temporary, stored)
-    workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
-    workeroutput[OUTPUT_KEY] = data
+        try:
+            result = _run(run)
+        finally:
+            # Whatever happened, the other workers read this result instead of running it again.
+            data = run.result.to_dict()
+            temporary = stored.with_suffix(".tmp")
+            temporary.write_text(json.dumps(data), encoding="utf-8")
+            os.replace(temporary, stored)
+            workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
+            workeroutput[OUTPUT_KEY] = data
     return result, True
 
 
 def _run(run: HarnessRun) -> CampaignResult:
-    # A harness error is recorded in the result (``fatal``): every item reports it.
+    # A harness error is recorded in the result (``fatal``): every item reports it. Anything else
+    # (a bug, a plugin that raises) propagates, with the result marked incomplete.
     with contextlib.suppress(IsolationHarnessError):
         run.run()
     return run.result

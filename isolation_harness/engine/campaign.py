@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 
 from ..config.against_api import check_against_api
+from ..errors import ConfigurationError, ProvisioningError
 from ..events import CampaignFinished, CampaignListener, CampaignResult, EventBus, PhaseFinished, PhaseStarted
 from ..knowledge import Knowledge, TenantKnowledge
 from ..model import Coverage
@@ -54,6 +55,16 @@ class Campaign:
         oracles: Sequence[Oracle] | None = None,
     ) -> None:
         self.settings = settings = settings or CampaignSettings()
+        if factory is not None and redactor is not None and redactor is not factory.context.redactor:
+            raise ValueError(
+                "Campaign(redactor=..., factory=...): the factory's tenants register their secrets with "
+                "factory.context.redactor; pass only the factory, or a factory made with this redactor."
+            )
+        if factory is not None and factory.seed != settings.seed:
+            raise ValueError(
+                f"Campaign(factory=..., settings=...): the factory seeds tenants with {factory.seed!r} but "
+                f"settings.seed is {settings.seed!r}; make both the same."
+            )
         self.transport = transport
         self.provisioner = provisioner
         self.redactor = redactor = factory.context.redactor if factory else (redactor or Redactor())
@@ -66,8 +77,8 @@ class Campaign:
         self.factory = factory or TenantFactory(
             context=self.provision_context, provisioner=provisioner, seed=settings.seed
         )
-        # Reserved now, so that the developers' tenants made before the campaign runs never take them.
-        self.tenant_names = self.factory.reserve(settings.tenants, names=settings.names)
+        # Reserved by `reserve_names` (or when the campaign starts): the developers' tenants never take them.
+        self.tenant_names: list[str] = []
         excluded = {label: "used to provision tenants" for label in provisioner.used_operations}
         excluded.update((label, "excluded by configuration") for label in settings.exclude)
         index = ApiIndex(api, excluded=excluded)
@@ -137,6 +148,17 @@ class Campaign:
             ProbePhase(self.probe_kinds, self.oracles, after_all=True),
         ]
 
+    def reserve_names(self) -> list[str]:
+        """Reserve the tenants' names now, before a developer's tenants are made beside the campaign."""
+        if not self.tenant_names:
+            self.tenant_names.extend(self.factory.reserve(self.settings.tenants, names=self.settings.names))
+        return self.tenant_names
+
+    def release_names(self) -> None:
+        """The campaign will not run: its names are free for the developers' tenants."""
+        self.factory.release(self.tenant_names)
+        self.tenant_names.clear()
+
     @property
     def tenants(self) -> list[TenantKnowledge]:
         """The campaign's tenants and what each knows (empty until the campaign runs)."""
@@ -147,12 +169,13 @@ class Campaign:
         self.settings = self.context.settings = dataclasses.replace(self.settings, operations=operations)
 
     def add_listener(self, listener: CampaignListener) -> None:
-        self.bus.listeners.append(listener)
+        self.bus.add(listener)
 
     def run(self) -> CampaignResult:
         """Run the whole campaign; findings reach the listeners as they are made."""
         started = time.perf_counter()
         ctx = self.context
+        self.reserve_names()
         try:
             for phase in self.plan():
                 began = time.perf_counter()
@@ -162,6 +185,7 @@ class Campaign:
             self.result.complete = True
         except BaseException as exc:
             self.result.fatal = f"{type(exc).__name__}: {self.redactor(str(exc))}"
+            self.result.setup_failed = isinstance(exc, (ConfigurationError, ProvisioningError))
             raise
         finally:
             self.result.duration = time.perf_counter() - started

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from ..exchange import Probe
 from ..knowledge import Instance, TenantKnowledge, View
 from ..model import JSONPath
 from ..operations import Operation, looks_like_identifier
@@ -28,6 +29,16 @@ class Witnesses:
         self.index = index
         self.discovery = discovery
         self.sender = sender
+        self._last: tuple[object, list[Witness]] | None = None
+
+    def for_probe(self, probe: Probe) -> list[Witness]:
+        """The witnesses of a write probe's targets, chosen once per probe (oracles share them)."""
+        if self._last is not None and self._last[0] is probe:
+            return self._last[1]
+        assert probe.victim is not None
+        witnesses = self.for_write(probe.victim, probe.targets, probe.operation)
+        self._last = (probe, witnesses)
+        return witnesses
 
     def for_write(
         self, victim: TenantKnowledge, targets: Sequence[Instance], write: Operation

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..exchange import Evidence, Exchange, Probe
 
-__all__ = ["Evidence", "Exchange", "Oracle"]
+__all__ = ["Evidence", "Exchange", "Oracle", "ResponseOracle"]
 
 if TYPE_CHECKING:
     from ..engine.context import EngineContext
@@ -31,3 +31,16 @@ class Oracle(Protocol):
     def judge(
         self, probe: Probe, exchange: Exchange, ctx: EngineContext, prepared: Any
     ) -> list[Evidence]: ...
+
+
+class ResponseOracle:
+    """A base for oracles that judge each response as it comes, with nothing to prepare."""
+
+    name = ""
+    final = False
+
+    def applies(self, probe: Probe) -> bool:
+        return True
+
+    def prepare(self, probe: Probe, ctx: EngineContext) -> Any:
+        return None

@@ -15,6 +15,7 @@ from ..engine.context import EngineContext
 from ..exchange import Evidence, Exchange, Probe
 from ..knowledge import visible
 from ..model import FindingKind, HttpResponse, Verdict, format_pointer, iter_leaves, iter_objects
+from .base import ResponseOracle
 
 CONTEXT_CHARS = 80
 _MIN_DISTINCTIVE_TEXT = 4
@@ -88,17 +89,10 @@ def find_canaries(
     return sightings
 
 
-class CanaryOracle:
+class CanaryOracle(ResponseOracle):
     """Another tenant's markers in the response the attacker received."""
 
     name = "canary"
-    final = False
-
-    def applies(self, probe: Probe) -> bool:
-        return True
-
-    def prepare(self, probe: Probe, ctx: EngineContext) -> Any:
-        return None
 
     def judge(self, probe: Probe, exchange: Exchange, ctx: EngineContext, prepared: Any) -> list[Evidence]:
         response = visible(probe.attacker, exchange.response)

@@ -14,6 +14,7 @@ from ..engine.context import EngineContext
 from ..exchange import Evidence, Exchange, Probe
 from ..knowledge import visible
 from ..model import FindingKind, Verdict, format_pointer, is_distinctive, iter_objects, short_repr, view_pairs
+from .base import ResponseOracle
 
 _MIN_OWNER_VIEW_FIELDS = 2
 
@@ -77,17 +78,10 @@ def match_owner_views(
     return matches
 
 
-class OwnerViewOracle:
+class OwnerViewOracle(ResponseOracle):
     """A victim's own view of an object in a response the attacker received."""
 
     name = "owner-view"
-    final = False
-
-    def applies(self, probe: Probe) -> bool:
-        return True
-
-    def prepare(self, probe: Probe, ctx: EngineContext) -> Any:
-        return None
 
     def judge(self, probe: Probe, exchange: Exchange, ctx: EngineContext, prepared: Any) -> list[Evidence]:
         response = exchange.response

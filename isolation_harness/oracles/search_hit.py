@@ -2,8 +2,9 @@
 
 The search term is the canary itself, so the term in an answer proves nothing by itself: an echo
 (``{"q": "ih..."}``, ``"No orders match 'ih...'"``) is not a record of the victim's. A record counts
-where a field holds the term within a value the victim has seen in its own data, or where the
-object is one the victim made.
+where an object with a key holds, in one field, a canary-carrying value of the victim's own data
+(whole, or inside a snippet: ``"Ann ih... [matched]"``), or where the object is one the victim made
+and a field holds more than the term.
 """
 
 from __future__ import annotations
@@ -15,29 +16,28 @@ from ..exchange import Evidence, Exchange, Probe
 from ..knowledge import TenantKnowledge, same_identity, visible
 from ..model import FindingKind, Verdict, format_pointer, iter_objects
 from ..operations import looks_like_identifier
+from .base import ResponseOracle
 
 
-class SearchHitOracle:
+class SearchHitOracle(ResponseOracle):
     """A record of the victim's in the answer to a search for its canary."""
 
     name = "search-hit"
-    final = False
 
     def applies(self, probe: Probe) -> bool:
         return probe.search_term is not None and probe.victim is not None
-
-    def prepare(self, probe: Probe, ctx: EngineContext) -> Any:
-        return None
 
     def judge(self, probe: Probe, exchange: Exchange, ctx: EngineContext, prepared: Any) -> list[Evidence]:
         response = exchange.response
         term = probe.search_term
         if not response.ok or term is None or probe.victim is None:
             return []
+        victim_state = probe.victim
+        # The victim's own values that carry its canary: what a record of its data shows.
+        own = [value for value in victim_state.known if term in value.lower() and value.lower() != term]
         for path, obj in iter_objects(visible(probe.attacker, response).json()):
             if not any(looks_like_identifier(key) for key in obj):
                 continue
-            victim_state = probe.victim
             mine = _made_by(victim_state, obj)
             field_name = next(
                 (
@@ -46,7 +46,7 @@ class SearchHitOracle:
                     if isinstance(value, str)
                     and term in value.lower()
                     and value.lower() != term
-                    and (mine or value in victim_state.known)
+                    and (mine or any(known in value for known in own))
                 ),
                 None,
             )

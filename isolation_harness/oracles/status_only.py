@@ -25,7 +25,7 @@ class StatusOnlyOracle:
 
     def prepare(self, probe: Probe, ctx: EngineContext) -> Any:
         assert probe.victim is not None
-        checked = bool(ctx.witnesses.for_write(probe.victim, probe.targets, probe.operation))
+        checked = bool(ctx.witnesses.for_probe(probe))
         # Where acting on the caller shows (``/me``, its lists).
         own_views = ctx.witnesses.unslotted_reads(probe.attacker, probe.operation, fresh=False)
         return checked, own_views, ctx.witnesses.read_all(probe.attacker, own_views)

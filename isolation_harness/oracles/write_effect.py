@@ -25,7 +25,7 @@ class WriteEffectOracle:
 
     def prepare(self, probe: Probe, ctx: EngineContext) -> Any:
         assert probe.victim is not None
-        witnesses = ctx.witnesses.for_write(probe.victim, probe.targets, probe.operation)
+        witnesses = ctx.witnesses.for_probe(probe)
         return witnesses, ctx.witnesses.read_all(probe.victim, witnesses)
 
     def judge(self, probe: Probe, exchange: Exchange, ctx: EngineContext, prepared: Any) -> list[Evidence]:

@@ -110,6 +110,32 @@ READ_BY_ID_FINDING_B_READS_A = [
     + lit(' -H "Authorization: Bearer $TENANT_B_TOKEN"'),
 ]
 
+# The body of a provisioning hook for Dispatch: signs the tenant up, logs it in, returns the token.
+DISPATCH_PROVISION_BODY = """
+    session = context.anonymous_session()
+    identity = tenant.identity
+    credentials = {"email": identity.email, "password": identity.password}
+    created = session.post("/accounts", json={"company_name": identity.company, **credentials})
+    assert created.status_code == 201, created.text
+    login = session.post("/auth/login", json=credentials)
+    assert login.status_code == 200, login.text
+    return login.json()["access_token"]
+"""
+
+
+def dispatch_hooks(prefix: str) -> str:
+    """Provision and teardown hooks for Dispatch, named ``<prefix>_provision`` and ``<prefix>_teardown``.
+
+    The teardown writes each tenant's name to ``teardown.log``.
+    """
+    return (
+        f"def {prefix}_provision(tenant, context):{DISPATCH_PROVISION_BODY}\n\n"
+        f"def {prefix}_teardown(tenant, context):\n"
+        '    with open("teardown.log", "a") as log:\n'
+        '        log.write(tenant.name + "\\n")\n'
+    )
+
+
 # An isolation config with two accounts that exist before the run (the static provisioner).
 STATIC_ACCOUNTS = """
 [[tenants.accounts]]

@@ -7,24 +7,9 @@ import json
 import sys
 
 import pytest
-from plugin_support import DISPATCH
+from plugin_support import DISPATCH, dispatch_hooks
 
-HOOKS = """
-def isolation_harness_provision(tenant, context):
-    session = context.anonymous_session()
-    identity = tenant.identity
-    credentials = {"email": identity.email, "password": identity.password}
-    created = session.post("/accounts", json={"company_name": identity.company, **credentials})
-    assert created.status_code == 201, created.text
-    login = session.post("/auth/login", json=credentials)
-    assert login.status_code == 200, login.text
-    return login.json()["access_token"]
-
-
-def isolation_harness_teardown(tenant, context):
-    with open("teardown.log", "a") as log:
-        log.write(tenant.name + "\\n")
-"""
+HOOKS = dispatch_hooks("isolation_harness")
 
 
 @pytest.fixture

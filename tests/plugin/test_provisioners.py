@@ -9,27 +9,13 @@ from plugin_support import (
     NOTEBOOK,
     STATIC_ACCOUNTS,
     DispatchServer,
+    dispatch_hooks,
     lit,
     secrets_in,
     settings_header,
 )
 
-DISPATCH_HOOKS = """
-def pytest_isolation_provision(tenant, context):
-    session = context.anonymous_session()
-    identity = tenant.identity
-    credentials = {"email": identity.email, "password": identity.password}
-    created = session.post("/accounts", json={"company_name": identity.company, **credentials})
-    assert created.status_code == 201, created.text
-    login = session.post("/auth/login", json=credentials)
-    assert login.status_code == 200, login.text
-    return login.json()["access_token"]
-
-
-def pytest_isolation_teardown(tenant, context):
-    with open("teardown.log", "a") as log:
-        log.write(tenant.name + "\\n")
-"""
+DISPATCH_HOOKS = dispatch_hooks("pytest_isolation")
 
 NOTEBOOK_HOOK = """
 def pytest_isolation_provision(tenant, context):

@@ -240,7 +240,7 @@ def engine(operations: Sequence[Operation], handler: Handler = never_called, *, 
         settings=CampaignSettings(tenants=tenants),
     )
     ctx = campaign.context
-    states = [add_tenant(ctx, transport, name) for name in ctx.tenant_names]
+    states = [add_tenant(ctx, transport, name) for name in campaign.reserve_names()]
     return Engine(ctx=ctx, transport=transport, tenants=states)
 
 

@@ -303,6 +303,9 @@ def test_search_hit_leaves_an_echo_of_the_term_and_shared_records_alone() -> Non
     setup.ctx.knowledge.remember(tenant_b, {"id": "n-9", "title": f"Quarterly plan {term}"})
     echo = json_response({"query": {"id": "s-1", "term": term}, "results": []})
     assert judge(oracle, probe, echo, setup.ctx) == []
+    # A snippet around the victim's own value is its record too.
+    snippet = json_response({"results": [{"hitId": "h-1", "snippet": f"Quarterly plan {term} [matched]"}]})
+    assert [item.victim for item in judge(oracle, probe, snippet, setup.ctx)] == [B]
     # The term quoted in a message: more than the term, but no value of the victim's data.
     message = json_response({"request_id": "r-1", "results": [], "message": f'No orders match "{term}"'})
     assert judge(oracle, probe, message, setup.ctx) == []

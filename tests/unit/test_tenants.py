@@ -8,8 +8,13 @@ from typing import Any
 import pytest
 from flask import Flask, jsonify, request
 
+from isolation_harness.errors import ConfigurationError
+from isolation_harness.operations import ApiModel
+from isolation_harness.provisioning import ProvisionContext
+from isolation_harness.redaction import Redactor
+from isolation_harness.tenant_factory import TenantFactory
 from isolation_harness.tenants import AuthScheme, Credentials, Tenant, make_canary
-from isolation_harness.transport import WSGITransport
+from isolation_harness.transport import HTTPTransport, WSGITransport
 
 
 def whoami_app() -> Flask:
@@ -105,3 +110,38 @@ def test_tenants_do_not_share_credentials() -> None:
 
     assert a.client.get("/whoami").json()["auth"] == "Bearer token-a"
     assert b.client.get("/whoami").json()["auth"] == "Bearer token-b"
+
+
+class _NeverCalled:
+    used_operations: tuple[str, ...] = ()
+
+    def provision(self, tenant: Tenant, context: ProvisionContext) -> Credentials:
+        raise AssertionError("no tenant is provisioned in this test")
+
+    def teardown(self, tenant: Tenant, context: ProvisionContext) -> None:
+        raise AssertionError("no tenant is torn down in this test")
+
+
+def _factory() -> TenantFactory:
+    context = ProvisionContext(
+        api=ApiModel(operations=[]), transport=HTTPTransport("http://127.0.0.1:9"), redactor=Redactor()
+    )
+    return TenantFactory(context=context, provisioner=_NeverCalled())
+
+
+def test_the_campaign_reserves_its_names_and_the_developers_tenants_take_the_next() -> None:
+    factory = _factory()
+    assert factory.reserve(2) == ["tenant-a", "tenant-b"]
+    assert factory.next_name() == "tenant-c"
+    with pytest.raises(ConfigurationError) as info:
+        factory.create("tenant-a")
+    assert str(info.value) == (
+        "The name 'tenant-a' is reserved for the campaign's tenants in this session; choose another name."
+    )
+
+
+def test_without_a_campaign_the_developers_tenants_start_at_a_and_many_tenants_count_on() -> None:
+    factory = _factory()
+    factory.release(factory.reserve(2))
+    assert factory.next_name() == "tenant-a"
+    assert _factory().reserve(28)[-3:] == ["tenant-z", "tenant-26", "tenant-27"]
