@@ -10,11 +10,19 @@ import pytest
 from plugin_support import DISPATCH, DISPATCH_CONFIG
 
 FIXTURE_TEST = """
-def test_two_tenants_each_see_their_own_orders(tenants):
+def test_two_tenants_each_read_their_own_order(tenants):
     alice, bob = tenants.create(2)
-    assert alice.client.post("orders", json={"recipient_name": "Ann", "address": "1 Road"}).status_code == 201
-    assert alice.client.get("orders").status_code == 200
-    assert bob.client.get("orders").json() == []
+    assert (alice.name, bob.name) == ("tenant-c", "tenant-d")
+    for tenant in (alice, bob):
+        body = {
+            "recipient_name": tenant.tag("Ann"),
+            "recipient_phone": "+15550100200",
+            "recipient_address": {"street": "1 Road", "city": "Leeds", "postcode": "12345", "country": "GB"},
+            "items": [{"description": "books", "quantity": 2, "weight_grams": 800}],
+        }
+        created = tenant.client.post("/orders", json=body)
+        assert created.status_code == 201, created.text
+        assert tenant.client.get(f"/orders/{created.json()['id']}").json()["recipient_name"] == tenant.tag("Ann")
 """
 
 
@@ -43,17 +51,20 @@ def leaky(project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.P
 def test_fixture_tenants_never_collide_with_the_campaigns(leaky: pytest.Pytester) -> None:
     _, alone = _run(leaky, "alone")
     leaky.makepyfile(test_fixtures=FIXTURE_TEST)
-    result, beside = _run(leaky, "beside")
+    result, beside = _run(leaky, "beside", "-v")
     # The developer's test ran first and passed; its tenants took names after the campaign's.
     assert result.ret == 1
-    assert result.parseoutcomes()["passed"] >= 1
+    result.stdout.fnmatch_lines(["test_fixtures.py::test_two_tenants_each_read_their_own_order PASSED*"])
     assert beside["tenants"] == alone["tenants"] == ["tenant-a", "tenant-b"]
     assert _findings(beside) == _findings(alone) != set()
 
 
 def test_xdist_runs_the_campaign_once_with_the_serial_findings(leaky: pytest.Pytester) -> None:
     _, serial = _run(leaky, "serial")
-    result, parallel = _run(leaky, "parallel", "-n", "2")
+    markdown = leaky.path / "summary.md"
+    result, parallel = _run(leaky, "parallel", "-n", "2", f"--isolation-report-markdown={markdown}")
+    # Written once: the Markdown report appends, so a second writer would show as a second document.
+    assert markdown.read_text().count("# Tenant isolation") == 1
     assert _findings(parallel) == _findings(serial)
     # The same probes (request counts may differ by the re-reads a millisecond clock causes).
     assert parallel["coverage"] == serial["coverage"]
