@@ -24,6 +24,8 @@ class CampaignResult:
     seeding: list[str] = field(default_factory=list)
     tenants: list[str] = field(default_factory=list)
     requests: int = 0
+    # Requests sent again after transient trouble (included in ``requests``).
+    retries: int = 0
     started: float = field(default_factory=time.time)
     duration: float = 0.0
     complete: bool = False
@@ -36,6 +38,17 @@ class CampaignResult:
 
     def errors_for(self, operation: str) -> list[ProbeError]:
         return [error for error in self.errors if error.operation == operation]
+
+    @property
+    def reliable(self) -> bool:
+        """Whether the verdict can be trusted: the campaign completed and every request was judged."""
+        return self.complete and not self.errors
+
+    def errors_by_kind(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for error in self.errors:
+            counts[error.kind] = counts.get(error.kind, 0) + 1
+        return dict(sorted(counts.items()))
 
     def note(self, message: str) -> None:
         """Record a seeding note once."""
@@ -52,6 +65,7 @@ class CampaignResult:
             "seeding": list(self.seeding),
             "tenants": list(self.tenants),
             "requests": self.requests,
+            "retries": self.retries,
             "started": self.started,
             "duration": self.duration,
             "complete": self.complete,
@@ -73,6 +87,7 @@ class CampaignResult:
             seeding=list(data["seeding"]),
             tenants=list(data["tenants"]),
             requests=int(data["requests"]),
+            retries=int(data.get("retries", 0)),
             started=float(data["started"]),
             duration=float(data["duration"]),
             complete=bool(data["complete"]),

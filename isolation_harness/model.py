@@ -224,12 +224,19 @@ class Finding:
 
 @dataclass(frozen=True)
 class ProbeError:
-    """A probe that could not be judged: a 5xx, timeout or reset. Never a leak."""
+    """A request whose answer could not be judged: a 5xx, a 429, a timeout, a reset, a malformed body.
+    Never a leak.
+
+    ``kind`` names the trouble: ``connection``, ``timeout``, ``server-error``, ``rate-limited``,
+    ``malformed-body``, ``application-error`` (an in-process app raised), ``unjudged`` (a re-read
+    that a verdict needed failed).
+    """
 
     operation: str
     attacker: str
     slot: str
     message: str
+    kind: str = "server-error"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -237,6 +244,7 @@ class ProbeError:
             "attacker": self.attacker,
             "slot": self.slot,
             "message": self.message,
+            "kind": self.kind,
         }
 
 

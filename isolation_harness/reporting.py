@@ -62,6 +62,12 @@ def terminal_summary(result: CampaignResult, *, fail_on_suspected: bool) -> list
         lines.append(f"findings made before it stopped: {len(result.findings)}")
     else:
         lines.append(summarize(result))
+        if not result.reliable:
+            kinds = ", ".join(f"{count} {kind}" for kind, count in result.errors_by_kind().items())
+            lines.append(
+                f"the verdict is unreliable: {len(result.errors)} requests could not be judged ({kinds}); "
+                "a pass here does not mean the API is isolated"
+            )
     suspected = [f for f in result.findings if f.verdict is Verdict.SUSPECTED]
     if suspected and not fail_on_suspected:
         lines.append(f'{len(suspected)} suspected findings (not failing; set fail_on = "suspected"):')
@@ -82,6 +88,7 @@ def report_dict(result: CampaignResult, *, source: str = "", base_url: str = "")
         "tool": {"name": "isolation-harness", "version": __version__},
         "api": {"source": source, "base_url": base_url},
         "complete": result.complete,
+        "reliable": result.reliable,
         "fatal": result.fatal,
         "tenants": list(result.tenants),
         "findings": [finding.to_dict() for finding in result.findings],
@@ -96,6 +103,8 @@ def report_dict(result: CampaignResult, *, source: str = "", base_url: str = "")
             "confirmed": confirmed,
             "suspected": len(result.findings) - confirmed,
             "errors": len(result.errors),
+            "errors_by_kind": result.errors_by_kind(),
+            "retries": result.retries,
         },
     }
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from .config import HarnessConfig, ResolvedSetting, load_config, parse_int
 from .engine.campaign import Campaign
+from .engine.retrying import RetryPolicy
 from .engine.settings import CampaignSettings
 from .errors import ConfigurationError
 from .events import CampaignListener, CampaignResult
@@ -141,6 +142,7 @@ def prepare(
         references=config.references,
         shares=config.shares,
         operations=operations,
+        retry=RetryPolicy(attempts=config.retries + 1, base_delay=config.backoff),
     )
     report_path = settings["report_json"].value
     report = (

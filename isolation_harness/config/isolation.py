@@ -51,6 +51,8 @@ class HarnessConfig:
     shares: tuple[SharingRule, ...] = ()
     fail_on_suspected: bool = False
     timeout: float = 10.0
+    retries: int = 3
+    backoff: float = 0.05
     hooks: str | None = None
 
 
@@ -180,6 +182,8 @@ def _parse(
         ),
         fail_on_suspected=campaign.get("fail_on", "confirmed") == "suspected",
         timeout=float(campaign.get("timeout", 10.0)),
+        retries=int(campaign.get("retries", 3)),
+        backoff=float(campaign.get("backoff", 0.05)),
         hooks=data.get("hooks"),
     )
 

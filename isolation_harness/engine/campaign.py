@@ -96,7 +96,12 @@ class Campaign:
         builder = description.requests(knowledge)
         result, bus, redactor = self.result, self.bus, self.redactor
         sender = Sender(
-            knowledge=knowledge, result=result, bus=bus, redactor=redactor, timeout=self.settings.timeout
+            knowledge=knowledge,
+            result=result,
+            bus=bus,
+            redactor=redactor,
+            timeout=self.settings.timeout,
+            retry=self.settings.retry,
         )
         harvester = Harvester(index=index, knowledge=knowledge)
         discovery = Discovery(

@@ -1,4 +1,4 @@
-"""Sending a tenant's request and turning network trouble into probe errors, never into verdicts."""
+"""Sending a tenant's request: transient trouble is retried, what stays broken is a probe error, never a verdict."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from ..model import HttpRequest, HttpResponse, ProbeError
 from ..operations import Operation
 from ..redaction import Redactor
 from ..transport import send
+from .retrying import RETRIED_STATUSES, RetryPolicy
 
 
 class Sender:
-    """Sends requests as tenants; counts them, records errors, and remembers what tenants read of their own."""
+    """Sends requests as tenants; counts them, retries and records errors, and remembers what tenants
+    read of their own."""
 
     def __init__(
         self,
@@ -23,12 +25,14 @@ class Sender:
         bus: EventBus,
         redactor: Redactor,
         timeout: float,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.result = result
         self.bus = bus
         self.redactor = redactor
         self.timeout = timeout
+        self.retry = retry or RetryPolicy()
 
     def send(
         self,
@@ -41,44 +45,103 @@ class Sender:
     ) -> HttpResponse | None:
         """The response, or ``None`` on an error (recorded).
 
-        A probe's 5xx response is returned (an oracle may still find another tenant's data in its
-        error text, though no 5xx is ever a finding); any other request's is ``None``. What a tenant
-        receives outside probes is its own data, and is remembered.
+        Resets, timeouts, 429, 502, 503 and 504 are tried again, as is a body that is not the JSON
+        it says it is. A probe's 5xx or 429 response is returned (an oracle may still find another
+        tenant's data in its text, though no 5xx is ever a finding); any other request's is ``None``.
+        What a tenant receives outside probes is its own data, and is remembered.
         """
-        self.result.requests += 1
-        try:
-            response = send(state.tenant.client, request, timeout=self.timeout)
-        except requests.RequestException as exc:
-            self.error(operation, state, slot, f"{type(exc).__name__}: {self.redactor(str(exc))[:200]}")
-            return None
-        except Exception as exc:
-            # An in-process app that raises is what a server answers with a 500: an error, not a crash.
-            self.error(
-                operation,
-                state,
-                slot,
-                f"the application raised {type(exc).__name__}: {self.redactor(str(exc))[:200]}",
-            )
+        response = self._attempts(state, request, operation, slot=slot, probe=probe)
+        if response is None:
             return None
         if operation.requires_auth is not False:
             state.answered += 1
             if response.status in (401, 403):
                 state.refused += 1
-        if response.status >= 500:
+        where = f"{request.method} {request.path}"
+        if response.status >= 500 or response.status == 429:
+            kind = "rate-limited" if response.status == 429 else "server-error"
             self.error(
                 operation,
                 state,
                 slot,
-                f"HTTP {response.status} from {request.method} {request.path}: {self.redactor(response.text[:200])}",
+                f"HTTP {response.status} from {where}: {self.redactor(response.text[:200])}",
+                kind=kind,
             )
-            return None if not probe else response
+            return response if probe else None
+        if _malformed(response):
+            self.error(
+                operation,
+                state,
+                slot,
+                f"{where} answered a body that is not the JSON it declares",
+                kind="malformed-body",
+            )
+            return response if probe else None
         if not probe:
             self.knowledge.remember(state, response.json())
         return response
 
-    def error(self, operation: Operation, state: TenantKnowledge, slot: str, message: str) -> None:
+    def _attempts(
+        self, state: TenantKnowledge, request: HttpRequest, operation: Operation, *, slot: str, probe: bool
+    ) -> HttpResponse | None:
+        policy = self.retry
+        for attempt in range(policy.attempts):
+            last = attempt == policy.attempts - 1
+            self.result.requests += 1
+            if attempt:
+                self.result.retries += 1
+            try:
+                response = send(state.tenant.client, request, timeout=self.timeout)
+            except requests.RequestException as exc:
+                if not last:
+                    policy.wait(attempt)
+                    continue
+                kind = "timeout" if isinstance(exc, requests.Timeout) else "connection"
+                self.error(
+                    operation,
+                    state,
+                    slot,
+                    f"{type(exc).__name__}: {self.redactor(str(exc))[:200]}",
+                    kind=kind,
+                )
+                return None
+            except Exception as exc:
+                # An in-process app that raises is what a server answers with a 500: an error, not a crash.
+                message = f"the application raised {type(exc).__name__}: {self.redactor(str(exc))[:200]}"
+                self.error(operation, state, slot, message, kind="application-error")
+                return None
+            if last:
+                return response
+            if response.status in RETRIED_STATUSES:
+                policy.wait(
+                    attempt,
+                    retry_after=response.headers.get("Retry-After") or response.headers.get("retry-after"),
+                )
+                continue
+            if _malformed(response):
+                policy.wait(attempt)
+                continue
+            return response
+        return None
+
+    def error(
+        self, operation: Operation, state: TenantKnowledge, slot: str, message: str, *, kind: str
+    ) -> None:
         error = ProbeError(
-            operation=operation.label, attacker=state.tenant.name, slot=slot or "-", message=message
+            operation=operation.label,
+            attacker=state.tenant.name,
+            slot=slot or "-",
+            message=message,
+            kind=kind,
         )
         self.result.errors.append(error)
         self.bus.emit(ProbeFailed(error))
+
+
+def _malformed(response: HttpResponse) -> bool:
+    """A body that says it is JSON and is not (cut short, say)."""
+    content_type = next(
+        (value for key, value in response.headers.items() if key.lower() == "content-type"), ""
+    )
+    declared = "json" in content_type.lower()
+    return declared and bool(response.text.strip()) and response.json() is None

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..errors import ConfigurationError
 from ..model import SharingRule
+from .retrying import RetryPolicy
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class CampaignSettings:
     references: dict[str, str] = field(default_factory=dict)
     shares: tuple[SharingRule, ...] = ()
     operations: frozenset[str] | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     def __post_init__(self) -> None:
         if not isinstance(self.tenants, int) or isinstance(self.tenants, bool) or self.tenants < 2:

@@ -115,7 +115,16 @@ class Witnesses:
 
         Two reads within one tick of a millisecond clock look alike, so learning volatile fields from
         the owner's two reads misses such clocks: where something changed, the tenant reads once more.
+        A read that failed (no answer, a 5xx, a 429, a broken body) shows nothing: see :func:`failed`.
         """
+        kept = [
+            (witness, old, new)
+            for witness, old, new in zip(witnesses, before, after, strict=True)
+            if old.status and new.status
+        ]
+        witnesses = [witness for witness, _, _ in kept]
+        before = [old for _, old, _ in kept]
+        after = [new for _, _, new in kept]
         changes = compare_snapshots(before, after, volatile_paths=_volatile_paths(witnesses))
         if not changes:
             return changes
@@ -124,8 +133,19 @@ class Witnesses:
         for (view, _), first, second in zip(witnesses, after, again, strict=True):
             if first.status == second.status:
                 view.volatile |= volatile_between(first.body, second.body)
-        return compare_snapshots(before, after, volatile_paths=_volatile_paths(witnesses))
+        # Where the read once more failed, what changed may be a clock: nothing is concluded there.
+        settled = [index for index, second in enumerate(again) if second.status]
+        return compare_snapshots(
+            [before[i] for i in settled],
+            [after[i] for i in settled],
+            volatile_paths=_volatile_paths([witnesses[i] for i in settled]),
+        )
 
 
 def _volatile_paths(witnesses: Sequence[Witness]) -> dict[str, set[JSONPath]]:
     return {f"{view.request.method} {view.request.path}": view.volatile for view, _ in witnesses}
+
+
+def failed(before: Sequence[Snapshot], after: Sequence[Snapshot]) -> list[str]:
+    """The reads that failed before or after (after every retry): what a verdict could not look at."""
+    return [old.label for old, new in zip(before, after, strict=True) if not old.status or not new.status]

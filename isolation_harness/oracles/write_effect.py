@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine.context import EngineContext
+from ..engine.witnesses import failed
 from ..exchange import Evidence, Exchange, Probe
 from ..model import FindingKind, Verdict
 
@@ -33,6 +34,10 @@ class WriteEffectOracle:
         assert victim is not None
         witnesses, before = prepared
         after = ctx.witnesses.read_all(victim, witnesses)
+        unread = failed(before, after)
+        if unread:
+            message = f"{victim.name}'s re-read of {', '.join(unread)} failed: what the write did there is not judged"
+            ctx.sender.error(probe.operation, probe.attacker, probe.slot, message, kind="unjudged")
         changes = ctx.witnesses.changes(victim, witnesses, before, after)
         if not changes:
             return []

@@ -211,7 +211,7 @@ def test_empty_config_has_no_provisioner() -> None:
         ),
         (
             {"campaign": {"zzz": 1}},
-            "isolation.toml: unknown key 'zzz' in [campaign]. Known keys: fail_on, timeout.",
+            "isolation.toml: unknown key 'zzz' in [campaign]. Known keys: fail_on, timeout, retries, backoff.",
         ),
         ({"campaign": []}, "isolation.toml: [campaign] must be a table, got []."),
         (

@@ -59,10 +59,10 @@ def as_data(error: ConfigurationError) -> tuple[str, str | None, object, str | N
         pytest.param(
             {"campaign": {"zzz": 1}},
             (
-                "isolation.toml: unknown key 'zzz' in [campaign]. Known keys: fail_on, timeout.",
+                "isolation.toml: unknown key 'zzz' in [campaign]. Known keys: fail_on, timeout, retries, backoff.",
                 "campaign.zzz",
                 1,
-                "Known keys: fail_on, timeout.",
+                "Known keys: fail_on, timeout, retries, backoff.",
             ),
             id="unknown key, nothing close",
         ),

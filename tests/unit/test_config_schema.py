@@ -75,7 +75,7 @@ def test_key_lists_come_from_the_schema() -> None:
     assert known_keys(["tenants", "teardown"]) == ("operation", "body")
     assert known_keys(["tenants", "auth"]) == ("header", "prefix", "cookie", "query")
     assert known_keys(["tenants", "accounts", 3]) == ("name", "token_env")
-    assert known_keys(["campaign"]) == ("fail_on", "timeout")
+    assert known_keys(["campaign"]) == ("fail_on", "timeout", "retries", "backoff")
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[path.parent.name for path in EXAMPLES])

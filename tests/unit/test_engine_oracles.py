@@ -6,6 +6,7 @@ fallback and both answers are judged; a 5xx is an error, never a finding.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from engine_support import (
@@ -23,6 +24,7 @@ from engine_support import (
 
 from isolation_harness.engine.context import EngineContext
 from isolation_harness.engine.probing import run_probe
+from isolation_harness.engine.retrying import RetryPolicy
 from isolation_harness.exchange import Evidence, Exchange, Probe
 from isolation_harness.knowledge import Instance, TenantKnowledge, View
 from isolation_harness.model import (
@@ -658,3 +660,38 @@ def test_run_probe_records_a_5xx_as_an_error_never_a_finding() -> None:
     ]
     assert [(s.caller, s.method, s.path) for s in setup.sent] == [(A, "GET", "/orders/ord-b")]
     assert setup.ctx.coverage(READ_ORDER).probes == 1
+
+
+class FailsAfterWrites(OrdersApi):
+    """Isolated, but once a write has come, every read of the victim's data answers 503."""
+
+    def __init__(self) -> None:
+        super().__init__(checks=True)
+        self.written = False
+
+    def __call__(
+        self, method: str, path: str, query: dict[str, str], headers: Mapping[str, str], body: Any
+    ) -> tuple[int, Any]:
+        if method == "PATCH":
+            self.written = True
+        if method == "GET" and self.written:
+            return 503, {"detail": "injected"}
+        return super().__call__(method, path, query, headers, body)
+
+
+def test_write_effect_never_takes_a_failed_re_read_for_a_change() -> None:
+    api = FailsAfterWrites()
+    setup, _, order_b = orders_setup(api)
+    tenant_a, tenant_b = setup.tenants
+    setup.ctx.sender.retry = RetryPolicy(attempts=2, base_delay=0)
+    probe = write_probe(tenant_a, tenant_b, order_b)
+    oracle = WriteEffectOracle()
+
+    prepared = oracle.prepare(probe, setup.ctx)
+    exchange = send_as(setup, probe)
+
+    assert oracle.judge(probe, exchange, setup.ctx, prepared) == []
+    unjudged = [error for error in setup.ctx.result.errors if error.kind == "unjudged"]
+    assert [error.message for error in unjudged] == [
+        "tenant-b's re-read of GET /orders, GET /orders/ord-b failed: what the write did there is not judged"
+    ]

@@ -1,0 +1,73 @@
+"""Faults are errors, never leaks: Dispatch over real HTTP (uvicorn on 127.0.0.1) behind a proxy that
+breaks 10 % of the requests, one kind of fault at a time.
+
+The clean API gives no finding of any verdict. With every bug on, no finding appears that the
+fault-free run did not make, and every finding of the fault-free run is found again, or the run
+says its verdict is unreliable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from detection_support import DISPATCH_CONFIG, run_over_http, uvicorn_server
+from fault_proxy import KINDS, FaultProxy, serve
+
+from examples.dispatch_api import VULNERABILITIES, create_app
+from isolation_harness import CampaignResult
+
+RATE = 0.10
+# Short, so that a request the proxy holds costs little; the proxy holds one longer than this.
+TIMEOUT = 0.15
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("faults") / "isolation.toml"
+    path.write_text(
+        DISPATCH_CONFIG.read_text() + f"\n[campaign]\ntimeout = {TIMEOUT}\nretries = 3\nbackoff = 0.005\n"
+    )
+    return path
+
+
+def _keys(result: CampaignResult) -> set[tuple[str, str, str, str, str]]:
+    return {(f.operation, f.kind.value, f.attacker, f.victim, f.slot) for f in result.findings}
+
+
+def _run(bugs: list[str], config: Path, *, kind: str | None) -> tuple[CampaignResult, FaultProxy | None]:
+    with uvicorn_server(create_app(bugs)) as url:
+        if kind is None:
+            return run_over_http(f"{url}/openapi.json", config), None
+        proxy = FaultProxy(url, kind=kind, rate=RATE, stall=TIMEOUT * 2)
+        with serve(proxy) as proxied:
+            return run_over_http(f"{proxied}/openapi.json", config), proxy
+
+
+@pytest.fixture(scope="module")
+def fault_free(config: Path) -> Iterator[CampaignResult]:
+    result, _ = _run(sorted(VULNERABILITIES), config, kind=None)
+    assert result.complete and result.reliable
+    yield result
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_clean_api_stays_clean_whatever_breaks(kind: str, config: Path) -> None:
+    result, proxy = _run([], config, kind=kind)
+    assert proxy is not None and proxy.faults > 0
+    assert result.findings == []
+    assert result.complete
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_fault_never_makes_a_finding_nor_silently_loses_one(
+    kind: str, config: Path, fault_free: CampaignResult
+) -> None:
+    result, proxy = _run(sorted(VULNERABILITIES), config, kind=kind)
+    assert proxy is not None and proxy.faults > 0
+    made_by_a_fault = _keys(result) - _keys(fault_free)
+    assert made_by_a_fault == set()
+    lost = _keys(fault_free) - _keys(result)
+    assert not lost or not result.reliable, f"lost without a word: {sorted(lost)}"
+    assert result.retries > 0
