@@ -36,7 +36,10 @@ def _keys(result: CampaignResult) -> set[tuple[str, str, str, str, str]]:
     return {(f.operation, f.kind.value, f.attacker, f.victim, f.slot) for f in result.findings}
 
 
-def _run(bugs: list[str], config: Path, *, kind: str | None) -> tuple[CampaignResult, FaultProxy | None]:
+def _run(
+    bugs: list[str], configs: dict[str, Path], *, kind: str | None
+) -> tuple[CampaignResult, FaultProxy | None]:
+    config = _config(configs, kind)
     with uvicorn_server(create_app(bugs)) as url:
         if kind is None:
             return run_over_http(f"{url}/openapi.json", config), None
@@ -46,15 +49,15 @@ def _run(bugs: list[str], config: Path, *, kind: str | None) -> tuple[CampaignRe
 
 
 @pytest.fixture(scope="module")
-def fault_free(config: Path) -> Iterator[CampaignResult]:
-    result, _ = _run(sorted(VULNERABILITIES), config, kind=None)
+def fault_free(configs: dict[str, Path]) -> Iterator[CampaignResult]:
+    result, _ = _run(sorted(VULNERABILITIES), configs, kind=None)
     assert result.complete and result.reliable
     yield result
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_the_clean_api_stays_clean_whatever_breaks(kind: str, config: Path) -> None:
-    result, proxy = _run([], config, kind=kind)
+def test_the_clean_api_stays_clean_whatever_breaks(kind: str, configs: dict[str, Path]) -> None:
+    result, proxy = _run([], configs, kind=kind)
     assert proxy is not None and proxy.faults > 0
     assert result.findings == []
     assert result.complete
@@ -62,9 +65,9 @@ def test_the_clean_api_stays_clean_whatever_breaks(kind: str, config: Path) -> N
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_fault_never_makes_a_finding_nor_silently_loses_one(
-    kind: str, config: Path, fault_free: CampaignResult
+    kind: str, configs: dict[str, Path], fault_free: CampaignResult
 ) -> None:
-    result, proxy = _run(sorted(VULNERABILITIES), config, kind=kind)
+    result, proxy = _run(sorted(VULNERABILITIES), configs, kind=kind)
     assert proxy is not None and proxy.faults > 0
     made_by_a_fault = _keys(result) - _keys(fault_free)
     assert made_by_a_fault == set()
