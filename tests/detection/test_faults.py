@@ -24,12 +24,19 @@ TIMEOUT = 0.15
 
 
 @pytest.fixture(scope="module")
-def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("faults") / "isolation.toml"
-    path.write_text(
-        DISPATCH_CONFIG.read_text() + f"\n[campaign]\ntimeout = {TIMEOUT}\nretries = 3\nbackoff = 0.005\n"
-    )
-    return path
+def configs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Dispatch's config with a short back-off; for timeouts, a short timeout too (slow answers retry)."""
+    folder = tmp_path_factory.mktemp("faults")
+    out = {}
+    for name, timeout in (("default", 10.0), ("timeout", TIMEOUT)):
+        path = folder / f"{name}.toml"
+        path.write_text(DISPATCH_CONFIG.read_text() + f"\n[campaign]\ntimeout = {timeout}\nbackoff = 0.005\n")
+        out[name] = path
+    return out
+
+
+def _config(configs: dict[str, Path], kind: str | None) -> Path:
+    return configs["timeout" if kind == "timeout" else "default"]
 
 
 def _keys(result: CampaignResult) -> set[tuple[str, str, str, str, str]]:
