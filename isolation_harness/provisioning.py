@@ -19,6 +19,7 @@ from .errors import ConfigurationError, ProvisioningError, did_you_mean
 from .model import HttpRequest, SlotLocation, format_pointer, iter_leaves
 from .operations import ApiModel, Operation, normalize_label
 from .redaction import Redactor
+from .retrying import RETRIED_STATUSES, RetryPolicy
 from .tenants import AuthScheme, Credentials, Tenant
 from .transport import BoundSession, Transport
 
@@ -35,9 +36,28 @@ class ProvisionContext:
     timeout: float = 10.0
     # An auth scheme from a plugin: the credentials for a token, or ``None`` for ``[tenants.auth]``.
     auth_hook: Callable[[Tenant, str, AuthScheme], Credentials | None] | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     def anonymous_session(self) -> BoundSession:
         return self.transport.session()
+
+    def request(self, session: BoundSession, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """``session.request`` with the campaign's timeout, trying transient trouble again (resets,
+        timeouts, 429, 502, 503, 504) as every request of the campaign is."""
+        policy = self.retry
+        for attempt in range(policy.attempts):
+            last = attempt == policy.attempts - 1
+            try:
+                response = session.request(method, path, timeout=self.timeout, **kwargs)
+            except requests.RequestException:
+                if last:
+                    raise
+                policy.wait(attempt)
+                continue
+            if last or response.status_code not in RETRIED_STATUSES:
+                return response
+            policy.wait(attempt, retry_after=response.headers.get("Retry-After"))
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def credentials(self, tenant: Tenant, token: str, auth: AuthScheme) -> Credentials:
         """How ``tenant`` sends ``token``: as a plugin's auth scheme says, else as ``auth`` says."""
@@ -222,11 +242,8 @@ class DeclarativeProvisioner:
                 "signup and login must be operations without path parameters."
             )
         try:
-            return session.request(
-                request.method,
-                operation.path.lstrip("/"),
-                json=body if body is not None else None,
-                timeout=context.timeout,
+            return context.request(
+                session, request.method, operation.path.lstrip("/"), json=body if body is not None else None
             )
         except requests.RequestException as exc:
             raise ProvisioningError(

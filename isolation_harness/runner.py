@@ -10,7 +10,6 @@ from typing import Any
 
 from .config import HarnessConfig, ResolvedSetting, load_config, parse_int
 from .engine.campaign import Campaign
-from .engine.retrying import RetryPolicy
 from .engine.settings import CampaignSettings
 from .errors import ConfigurationError
 from .events import CampaignListener, CampaignResult
@@ -31,6 +30,7 @@ from .probes import builtin_probe_kinds
 from .provisioning import CallableProvisioner, DeclarativeProvisioner, ProvisionContext, Provisioner
 from .redaction import Redactor
 from .reporting import JsonReport
+from .retrying import RetryPolicy
 from .tenant_factory import TenantFactory
 from .tenants import AuthScheme, Credentials, Tenant
 
@@ -131,6 +131,7 @@ def prepare(
         redactor=Redactor(),
         timeout=config.timeout,
         auth_hook=_auth_hook(manager),
+        retry=RetryPolicy(attempts=config.retries + 1, base_delay=config.backoff),
     )
     factory = TenantFactory(context=context, provisioner=chosen, seed=seed)
     campaign_settings = CampaignSettings(
@@ -142,7 +143,7 @@ def prepare(
         references=config.references,
         shares=config.shares,
         operations=operations,
-        retry=RetryPolicy(attempts=config.retries + 1, base_delay=config.backoff),
+        retry=context.retry,
     )
     report_path = settings["report_json"].value
     report = (

@@ -9,8 +9,8 @@ from ..knowledge import Knowledge, TenantKnowledge
 from ..model import HttpRequest, HttpResponse, ProbeError
 from ..operations import Operation
 from ..redaction import Redactor
+from ..retrying import RETRIED_STATUSES, RetryPolicy
 from ..transport import send
-from .retrying import RETRIED_STATUSES, RetryPolicy
 
 
 class Sender:

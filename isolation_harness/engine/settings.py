@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..errors import ConfigurationError
 from ..model import SharingRule
-from .retrying import RetryPolicy
+from ..retrying import RetryPolicy
 
 
 @dataclass(frozen=True)

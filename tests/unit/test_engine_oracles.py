@@ -24,7 +24,6 @@ from engine_support import (
 
 from isolation_harness.engine.context import EngineContext
 from isolation_harness.engine.probing import run_probe
-from isolation_harness.engine.retrying import RetryPolicy
 from isolation_harness.exchange import Evidence, Exchange, Probe
 from isolation_harness.knowledge import Instance, TenantKnowledge, View
 from isolation_harness.model import (
@@ -46,6 +45,7 @@ from isolation_harness.oracles import (
     builtin_oracles,
 )
 from isolation_harness.probes import ForeignIdentifierProbes
+from isolation_harness.retrying import RetryPolicy
 from isolation_harness.tenants import make_canary
 
 A, B = "tenant-a", "tenant-b"

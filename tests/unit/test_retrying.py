@@ -9,11 +9,15 @@ from typing import Any
 import pytest
 import requests
 from engine_support import FakeTransport, engine
+from flask import Flask
 
-from isolation_harness.engine.retrying import RetryPolicy
 from isolation_harness.engine.sending import Sender
 from isolation_harness.model import HttpRequest
-from isolation_harness.operations import Operation
+from isolation_harness.operations import ApiModel, Operation
+from isolation_harness.provisioning import ProvisionContext
+from isolation_harness.redaction import Redactor
+from isolation_harness.retrying import RetryPolicy
+from isolation_harness.transport import WSGITransport
 
 
 def test_back_off_doubles_up_to_its_cap_and_retry_after_wins_up_to_its_own() -> None:
@@ -79,3 +83,22 @@ def test_a_client_error_is_an_answer_and_is_not_retried() -> None:
     response = sender.send(setup.tenants[0], HttpRequest("GET", "/things"), READ)
     assert response is not None and response.status == 404
     assert (setup.ctx.result.retries, len(transport.log)) == (0, 1)
+
+
+def test_provisioning_requests_are_retried_too() -> None:
+    app = Flask(__name__)
+    answers = [("busy", 503), ("slow down", 429), ("ok", 201)]
+
+    @app.post("/accounts")
+    def signup() -> tuple[str, int]:
+        return answers.pop(0)
+
+    transport = WSGITransport(app)
+    context = ProvisionContext(
+        api=ApiModel(operations=[]),
+        transport=transport,
+        redactor=Redactor(),
+        retry=RetryPolicy(attempts=3, base_delay=0),
+    )
+    response = context.request(transport.session(), "POST", "accounts", json={})
+    assert (response.status_code, response.text, answers) == (201, "ok", [])
