@@ -8,6 +8,8 @@ import inspect
 import os
 import re
 import sys
+import sysconfig
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,10 +105,15 @@ def import_app(spec: str) -> Any:
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
-        raise SchemaLoadError(
-            f"Cannot import module {module_name!r} from {spec!r}: {exc}. "
-            "Run pytest from the directory that contains the module, or install its package."
-        ) from None
+        missing = exc.name or ""
+        if missing and (module_name == missing or module_name.startswith(missing + ".")):
+            raise SchemaLoadError(
+                f"Cannot import module {module_name!r} from {spec!r}: {exc}. "
+                "Run pytest from the directory that contains the module, or install its package."
+            ) from None
+        raise SchemaLoadError(_import_failure(module_name, spec, exc)) from None
+    except Exception as exc:
+        raise SchemaLoadError(_import_failure(module_name, spec, exc)) from None
     target: Any = module
     for part in attr_path.split("."):
         if not hasattr(target, part):
@@ -119,6 +126,33 @@ def import_app(spec: str) -> Any:
     if not callable(target):
         raise SchemaLoadError(f"{spec!r} is a {type(target).__name__}, not an ASGI or WSGI application.")
     return target
+
+
+def _import_failure(module_name: str, spec: str, exc: BaseException) -> str:
+    """The user's own module raised while it was imported: its error's last line, and where."""
+    libraries = tuple(
+        str(Path(path).resolve())
+        for key, path in sysconfig.get_paths().items()
+        if key in ("stdlib", "purelib", "platlib")
+    )
+    # The innermost line of the user's own code: not Python's, an installed package's or importlib's.
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if not frame.filename.startswith("<")
+        and not str(Path(frame.filename).resolve()).startswith(libraries)
+    ]
+    where = f" ({frames[-1].filename}, line {frames[-1].lineno})" if frames else ""
+    detail = _last_line(f"{type(exc).__name__}: {exc}")
+    return (
+        f"Importing {module_name!r} (from {spec!r}) failed: {detail}{where}. Fix that error in your code; "
+        f"`python -c 'import {module_name}'` shows the whole traceback."
+    )
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "unknown error"
 
 
 def is_asgi_app(app: Any) -> bool:

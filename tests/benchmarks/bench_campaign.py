@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fault_runs import fault_table
 from harness_runs import CampaignRun, run_campaign
 from scale_api import ISOLATION_TOML, ScaleApp
 from schemathesis_ola import OlaRun, run_object_level_authorization
@@ -340,3 +341,12 @@ def test_scale(report: dict[str, Any], tmp_path: Path) -> None:
     # A campaign stopped at its budget took at least that long: the factor is then a lower bound.
     report["scale"]["growth_factor_is_lower_bound"] = not last["complete"]
     report["scale"]["request_growth_factor"] = round(last["requests"] / first["requests"] / ratio, 2)
+
+
+def test_faults(report: dict[str, Any], tmp_path: Path) -> None:
+    """Faults at 10 % and 30 %: never a finding a fault made; a lost finding only in an unreliable run."""
+    table = fault_table(tmp_path)
+    report["faults"] = table
+    for row in table["rows"]:
+        assert row["false_findings"] == 0, row
+        assert row["lost_findings"] == 0 or not row["reliable"], row

@@ -297,6 +297,47 @@ def render(data: dict[str, Any]) -> str:
                     f" growth factor {step['growth_factor']:.2f}"
                     + (" (lower bound: stopped at budget)" if step["lower_bound"] else "")
                 )
+    faults = data.get("faults")
+    if faults and faults.get("rows"):
+        out.append("")
+        out.append(
+            "FAULTS: Dispatch, every bug on, uvicorn on 127.0.0.1 behind a fault-injecting proxy; "
+            f"the fault-free run made {faults['baseline_findings']} findings"
+        )
+        out += _table(
+            [
+                "fault",
+                "rate",
+                "injected",
+                "false findings",
+                "lost findings",
+                "errors",
+                "retries",
+                "verdict",
+                "time",
+            ],
+            [
+                [
+                    row["kind"],
+                    f"{row['rate']:.0%}",
+                    _int(row["faults"]),
+                    _int(row["false_findings"]),
+                    _int(row["lost_findings"]),
+                    _int(row["errors"]),
+                    _int(row["retries"]),
+                    "reliable" if row["reliable"] else "unreliable",
+                    _seconds(row["seconds"]),
+                ]
+                for row in faults["rows"]
+            ],
+            right=[False, True, True, True, True, True, True, False, True],
+        )
+        out.append(
+            "  false findings: findings the fault-free run did not make (must be 0); lost: its findings not made "
+            "again (allowed only in a run that says it is unreliable)."
+        )
+        if faults.get("skipped"):
+            out.append(f"  not run: {', '.join(faults['skipped'])} (each held request costs a timeout)")
     if "bench_wall_seconds" in data:
         out.append("")
         out.append(

@@ -65,6 +65,25 @@ CASES = {
             "or install its package."
         ),
     ),
+    "the app module raises on import": Misconfiguration(
+        args=("--isolation-schema=brokenapp:app", f"--isolation-config={DISPATCH_CONFIG}"),
+        files={"brokenapp.py": "import os\n\nDATABASE = os.environ['DATABASE_URL']\napp = object()\n"},
+        message=lit(
+            "isolation-harness: Importing 'brokenapp' (from 'brokenapp:app') failed: KeyError: 'DATABASE_URL' ("
+        )
+        + "*brokenapp.py, line 3). Fix that error in your code; `python -c 'import brokenapp'` shows the whole "
+        "traceback.",
+    ),
+    "a dependency of the app module is missing": Misconfiguration(
+        args=("--isolation-schema=needsdep:app", f"--isolation-config={DISPATCH_CONFIG}"),
+        files={"needsdep.py": "import no_such_dependency_xyz\napp = object()\n"},
+        message=lit(
+            "isolation-harness: Importing 'needsdep' (from 'needsdep:app') failed: ModuleNotFoundError: No module "
+            "named 'no_such_dependency_xyz' ("
+        )
+        + "*needsdep.py, line 1). Fix that error in your code; `python -c 'import needsdep'` shows the whole "
+        "traceback.",
+    ),
     "missing schema file": Misconfiguration(
         args=("--isolation-schema=specs/openapi.json", f"--isolation-config={DISPATCH_CONFIG}"),
         message=lit("isolation-harness: API description file not found: 'specs/openapi.json' (resolved to ")

@@ -1,0 +1,73 @@
+"""The fault benchmark: Dispatch with every bug on, over uvicorn on 127.0.0.1, behind the fault proxy
+of the detection suite, at each kind and rate. Compared with a fault-free run of the same app."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DETECTION = Path(__file__).resolve().parents[1] / "detection"
+if str(DETECTION) not in sys.path:
+    sys.path.insert(0, str(DETECTION))
+
+from detection_support import DISPATCH_CONFIG, run_over_http, uvicorn_server  # noqa: E402
+from fault_proxy import KINDS, FaultProxy, serve  # noqa: E402
+
+from examples.dispatch_api import VULNERABILITIES, create_app  # noqa: E402
+from isolation_harness import CampaignResult  # noqa: E402
+
+RATES = (0.10, 0.30)
+TIMEOUT = 0.15
+# Held requests cost a timeout each (and a held retry another): 30 % of them would take most of
+# the bench's time budget on their own.
+SKIPPED = {("timeout", 0.30)}
+
+
+def _keys(result: CampaignResult) -> set[tuple[str, ...]]:
+    return {(f.operation, f.kind.value, f.attacker, f.victim, f.slot) for f in result.findings}
+
+
+def _config(folder: Path, timeout: float) -> Path:
+    path = folder / f"isolation-{timeout}.toml"
+    path.write_text(DISPATCH_CONFIG.read_text() + f"\n[campaign]\ntimeout = {timeout}\nbackoff = 0.005\n")
+    return path
+
+
+def fault_table(folder: Path) -> dict[str, Any]:
+    """One row per kind and rate: faults injected, findings a fault made, findings lost, errors, retries."""
+    bugs = sorted(VULNERABILITIES)
+    default, short = _config(folder, 10.0), _config(folder, TIMEOUT)
+    with uvicorn_server(create_app(bugs)) as url:
+        baseline = run_over_http(f"{url}/openapi.json", default)
+    expected = _keys(baseline)
+    rows = []
+    for kind in KINDS:
+        for rate in RATES:
+            if (kind, rate) in SKIPPED:
+                continue
+            started = time.perf_counter()
+            with uvicorn_server(create_app(bugs)) as url:
+                proxy = FaultProxy(url, kind=kind, rate=rate, stall=TIMEOUT * 2)
+                with serve(proxy) as proxied:
+                    result = run_over_http(f"{proxied}/openapi.json", short if kind == "timeout" else default)
+            found = _keys(result)
+            rows.append(
+                {
+                    "kind": kind,
+                    "rate": rate,
+                    "faults": proxy.faults,
+                    "false_findings": len(found - expected),
+                    "lost_findings": len(expected - found),
+                    "errors": len(result.errors),
+                    "retries": result.retries,
+                    "reliable": result.reliable,
+                    "seconds": round(time.perf_counter() - started, 2),
+                }
+            )
+    return {
+        "baseline_findings": len(expected),
+        "skipped": sorted(f"{k} {r:.0%}" for k, r in SKIPPED),
+        "rows": rows,
+    }
