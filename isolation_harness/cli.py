@@ -104,7 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{name}: {value.value} (from {value.source})")
     print(
         f"campaign: {len(run.result.operations)} operations via {run.api.transport.kind} "
-        f"at {run.api.transport.base_url}\n",
+        f"at {run.api.transport.base_url}"
+        + (f" ({run.api.base_url_reason})" if run.api.base_url_reason else "")
+        + "\n",
         flush=True,
     )
     try:

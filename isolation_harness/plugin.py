@@ -103,7 +103,8 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     return [
         "isolation-harness: " + ", ".join(parts),
         f"isolation-harness: {len(run.result.operations)} operations via {run.api.transport.kind} "
-        f"at {run.api.transport.base_url}",
+        f"at {run.api.transport.base_url}"
+        + (f" ({run.api.base_url_reason})" if run.api.base_url_reason else ""),
     ]
 
 

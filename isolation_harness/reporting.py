@@ -80,13 +80,15 @@ def terminal_summary(result: CampaignResult, *, fail_on_suspected: bool) -> list
     return lines
 
 
-def report_dict(result: CampaignResult, *, source: str = "", base_url: str = "") -> dict[str, Any]:
+def report_dict(
+    result: CampaignResult, *, source: str = "", base_url: str = "", base_url_reason: str = ""
+) -> dict[str, Any]:
     """The JSON report's content (see the README for each field)."""
     confirmed = sum(1 for f in result.findings if f.verdict is Verdict.CONFIRMED)
     return {
         "version": REPORT_VERSION,
         "tool": {"name": "isolation-harness", "version": __version__},
-        "api": {"source": source, "base_url": base_url},
+        "api": {"source": source, "base_url": base_url, "base_url_reason": base_url_reason},
         "complete": result.complete,
         "reliable": result.reliable,
         "fatal": result.fatal,
@@ -116,10 +118,13 @@ class JsonReport:
     (with ``"complete": false``).
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, source: str = "", base_url: str = "") -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, source: str = "", base_url: str = "", base_url_reason: str = ""
+    ) -> None:
         self.path = Path(path)
         self.source = source
         self.base_url = base_url
+        self.base_url_reason = base_url_reason
         self._lock = threading.Lock()
         self._result: CampaignResult | None = None
 
@@ -135,7 +140,9 @@ class JsonReport:
     def write(self) -> None:
         if self._result is None:
             return
-        data = report_dict(self._result, source=self.source, base_url=self.base_url)
+        data = report_dict(
+            self._result, source=self.source, base_url=self.base_url, base_url_reason=self.base_url_reason
+        )
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(prefix=".isolation-report-", dir=self.path.parent)

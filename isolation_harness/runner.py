@@ -146,9 +146,12 @@ def prepare(
         retry=context.retry,
     )
     report_path = settings["report_json"].value
-    report = (
-        JsonReport(report_path, source=api.source, base_url=api.transport.base_url) if report_path else None
-    )
+    report = None
+    if report_path:
+        base_url = api.transport.base_url
+        report = JsonReport(
+            report_path, source=api.source, base_url=base_url, base_url_reason=api.base_url_reason
+        )
     all_listeners = ([report] if report else []) + list(listeners) + extra_listeners(manager, settings)
     campaign = Campaign(
         description=description,

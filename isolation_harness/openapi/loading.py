@@ -31,6 +31,8 @@ class LoadedApi:
     schema: Any
     transport: Transport
     source: str
+    # Why requests go to ``transport.base_url`` when the harness had to choose (empty otherwise).
+    base_url_reason: str = ""
 
 
 def load_api(source: str, *, base_url: str | None = None, openapi_path: str | None = None) -> LoadedApi:
@@ -48,9 +50,10 @@ def load_api(source: str, *, base_url: str | None = None, openapi_path: str | No
         # A loader error from anywhere in here (an imported app module may load a schema itself) reads
         # as an unusable description.
         with sts.loader_failures():
+            reason = ""
             if source.startswith(("http://", "https://")):
                 schema = _from_url(source)
-                root = base_url or sts.declared_base_url(schema) or _origin(source)
+                root, reason = _url_base(source, schema, base_url)
                 transport: Transport = HTTPTransport(root)
             elif _MODULE_ATTR.match(source) and not Path(source).exists():
                 app = import_app(source)
@@ -80,7 +83,7 @@ def load_api(source: str, *, base_url: str | None = None, openapi_path: str | No
     except sts.LoaderFailure as exc:
         raise SchemaLoadError(_loader_message(source, exc)) from None
     check_operations(schema, source)
-    return LoadedApi(schema=schema, transport=transport, source=source)
+    return LoadedApi(schema=schema, transport=transport, source=source, base_url_reason=reason)
 
 
 def load_app(app: Any, *, openapi_path: str | None = None, source: str | None = None) -> LoadedApi:
@@ -272,6 +275,44 @@ def check_operations(schema: Any, source: str) -> None:
             f"The API description {source!r} declares no operations (its `paths` is empty). "
             "Point the harness at the document that describes the API's endpoints."
         )
+
+
+def _url_base(source: str, schema: Any, base_url: str | None) -> tuple[str, str]:
+    """Where the API fetched from ``source`` runs, and why (empty when nothing had to be chosen).
+
+    A description whose ``servers`` name another origin (the production host, say) is tested at the
+    origin it was fetched from, under the path its server names: the harness never sends its
+    probes to a host it was not pointed at.
+    """
+    origin = _origin(source)
+    if base_url:
+        return base_url, ""
+    declared = sts.declared_base_url(schema)
+    if declared and _origin(declared) == origin:
+        return declared, ""
+    if declared:
+        path = urlsplit(declared).path.rstrip("/")
+        return origin + path, (
+            f"the origin the description was fetched from; its `servers` names {declared}, another origin "
+            f"(pass --isolation-base-url={declared} to test that one)"
+        )
+    relative = _relative_server(sts.raw_document(schema))
+    if relative:
+        return (
+            origin + relative,
+            f"the origin the description was fetched from, under its relative server {relative!r}",
+        )
+    return origin, ""
+
+
+def _relative_server(document: Any) -> str:
+    """The path of an OpenAPI 3 document's first server when it is relative (``/api/v1``)."""
+    servers = document.get("servers") if isinstance(document, dict) else None
+    if isinstance(servers, list) and servers and isinstance(servers[0], dict):
+        url = servers[0].get("url")
+        if isinstance(url, str) and url.startswith("/"):
+            return url.rstrip("/")
+    return ""
 
 
 def _origin(url: str) -> str:
