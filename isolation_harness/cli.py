@@ -77,7 +77,11 @@ def build_parser(specs: Sequence[SettingSpec] = SETTINGS) -> argparse.ArgumentPa
     parser.add_argument(
         "--exit-zero", action="store_true", help="Exit 0 even when leaks are found (for demos)."
     )
-    parser.add_argument("--quiet", action="store_true", help="Print only the summary.")
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="Do not print findings and probe errors as they are made: only the settings and the summary.",
+    )
     return parser
 
 

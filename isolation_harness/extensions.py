@@ -116,6 +116,12 @@ def register_hooks(manager: PluginManager, module: ModuleType, *, label: str | N
                 f"The hooks module {label or module.__name__!r} defines {name}, which is no hook.{did_you_mean(name, known)} "
                 f"Hooks: {', '.join(sorted(known))}."
             )
+    if hasattr(module, "isolation_harness_settings"):
+        raise ConfigurationError(
+            f"The hooks module {label or module.__name__!r} defines isolation_harness_settings, but options are "
+            "made before a hooks module is loaded. Add settings from an installed plugin (an entry point in "
+            "the isolation_harness group; see plugins/README.md), or read an environment variable yourself."
+        )
     if not manager.is_registered(module):
         manager.register(module, name=f"hooks:{module.__name__}")
 

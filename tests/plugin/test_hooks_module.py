@@ -67,3 +67,16 @@ def test_a_misspelt_hook_is_a_configuration_error(project: pytest.Pytester) -> N
         "isolation_harness_probe_kinds, isolation_harness_provision, isolation_harness_settings, "
         "isolation_harness_teardown."
     ]
+
+
+def test_a_hooks_module_cannot_add_settings(project: pytest.Pytester) -> None:
+    (project.path / "my_hooks.py").write_text("def isolation_harness_settings():\n    return []\n")
+    result = project.run(
+        sys.executable, "-m", "isolation_harness", f"--schema={DISPATCH}", "--hooks=my_hooks.py"
+    )
+    assert result.ret == 4
+    assert result.errlines == [
+        "isolation-harness: error: The hooks module 'my_hooks.py' defines isolation_harness_settings, but options "
+        "are made before a hooks module is loaded. Add settings from an installed plugin (an entry point in the "
+        "isolation_harness group; see plugins/README.md), or read an environment variable yourself."
+    ]
