@@ -220,15 +220,30 @@ def _reason(code: int) -> str:
         return ""
 
 
+# The most of a body the harness reads: a long download or an event stream is judged on its start.
+MAX_BODY_BYTES = 1 << 20
+# Redirects that keep the method and body, followed within the API's origin (at most this many).
+_KEEP_METHOD = (307, 308)
+_MAX_REDIRECTS = 5
+
+
 def send(
     session: requests.Session, request: HttpRequest, *, timeout: float = DEFAULT_TIMEOUT
 ) -> HttpResponse:
     """Send a transport-independent request through a session and capture the response.
 
-    Raises ``requests.RequestException`` on a connection error or timeout.
+    Raises ``requests.RequestException`` on a connection error or timeout. A body is read up to
+    ``MAX_BODY_BYTES`` and for at most ``timeout`` seconds: an event stream or a long download is
+    judged on what came by then.
     """
-    # Never follow redirects: a 302 to a login page is the answer to judge, not the page.
-    kwargs: dict[str, Any] = {"params": request.query or None, "timeout": timeout, "allow_redirects": False}
+    # Redirects are not followed (a 302 to a login page is the answer to judge, not the page), but
+    # for 307 and 308 within the API's origin, which say "the same request, there".
+    kwargs: dict[str, Any] = {
+        "params": request.query or None,
+        "timeout": timeout,
+        "allow_redirects": False,
+        "stream": True,
+    }
     if request.headers:
         kwargs["headers"] = request.headers
     if request.cookies:
@@ -237,11 +252,51 @@ def send(
         kwargs["data"] = json.dumps(request.body)
         kwargs["headers"] = {**request.headers, "Content-Type": "application/json"}
     started = time.perf_counter()
-    response = session.request(request.method, request.path.lstrip("/"), **kwargs)
-    elapsed = time.perf_counter() - started
+    url = request.path.lstrip("/")
+    response = session.request(request.method, url, **kwargs)
+    for _ in range(_MAX_REDIRECTS):
+        location = response.headers.get("Location")
+        if response.status_code not in _KEEP_METHOD or not location:
+            break
+        target = urljoin(str(response.url), location)
+        if _origin(target) != _origin(str(response.url)):
+            break
+        response.close()
+        response = session.request(request.method, target, **{**kwargs, "params": None})
+    text = _read(response, deadline=started + timeout)
     return HttpResponse(
         status=response.status_code,
         headers=dict(response.headers),
-        text=response.text,
-        elapsed=elapsed,
+        text=text,
+        elapsed=time.perf_counter() - started,
     )
+
+
+def _read(response: requests.Response, *, deadline: float) -> str:
+    """The body as text, up to ``MAX_BODY_BYTES`` or the deadline; what an event stream sent before it idled."""
+    if isinstance(response.__dict__.get("_content"), bytes):
+        # An adapter that read the body itself (an in-process app, a test double).
+        return response.text
+    chunks: list[bytes] = []
+    size = 0
+    streaming = "event-stream" in response.headers.get("Content-Type", "")
+    try:
+        for chunk in response.iter_content(chunk_size=64 * 1024):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= MAX_BODY_BYTES or time.perf_counter() > deadline:
+                break
+    except requests.RequestException:
+        if not (streaming and chunks):
+            raise
+    finally:
+        response.close()
+    # Decoded as requests decodes a body it read itself.
+    response._content = b"".join(chunks)[:MAX_BODY_BYTES]
+    response.__dict__["_content_consumed"] = True
+    return response.text
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()

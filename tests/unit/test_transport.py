@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
 from fastapi import FastAPI, Request, Response
 from flask import Flask, jsonify, redirect, request
+from werkzeug.serving import make_server
 
 from isolation_harness.model import HttpRequest
 from isolation_harness.transport import (
     IN_PROCESS_BASE_URL,
+    MAX_BODY_BYTES,
     ASGITransport,
     BoundSession,
     HTTPTransport,
@@ -260,3 +264,61 @@ def test_http_transport_sessions_are_bound_to_the_base_url() -> None:
     assert isinstance(session, BoundSession)
     assert session.base_url == "http://api.example.test/v1/"
     assert transport.session() is not session
+
+
+def test_send_follows_307_and_308_within_the_api_keeping_method_and_body() -> None:
+    app = flask_app()
+
+    @app.post("/old/<item>")
+    def old(item: str) -> Any:
+        return redirect(f"/echo/{item}", code=307)
+
+    @app.put("/gone")
+    def gone() -> Any:
+        return redirect("http://elsewhere.example/echo/x", code=308)
+
+    session = WSGITransport(app).session()
+    moved = send(session, HttpRequest(method="POST", path_template="/old/a", body={"n": 1}, has_body=True))
+    assert (moved.status, moved.json()["method"], moved.json()["body"]) == (200, "POST", {"n": 1})
+    # Another origin: never followed, the answer is judged as it is.
+    elsewhere = send(session, HttpRequest(method="PUT", path_template="/gone"))
+    assert (elsewhere.status, elsewhere.headers["Location"]) == (308, "http://elsewhere.example/echo/x")
+
+
+def _streaming_server() -> Any:
+    app = Flask(__name__)
+
+    @app.get("/events")
+    def events() -> Any:
+        def stream() -> Any:
+            yield "data: first\n\n"
+            time.sleep(3)
+            yield "data: late\n\n"
+
+        return app.response_class(stream(), mimetype="text/event-stream")
+
+    @app.get("/download")
+    def download() -> Any:
+        def stream() -> Any:
+            for _ in range(64):
+                yield b"x" * (64 * 1024)
+
+        return app.response_class(stream(), mimetype="application/octet-stream")
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_a_stream_is_judged_on_what_came_before_it_idled_and_a_download_on_its_start() -> None:
+    server = _streaming_server()
+    try:
+        session = HTTPTransport(f"http://127.0.0.1:{server.server_port}").session()
+        started = time.perf_counter()
+        events = send(session, HttpRequest(method="GET", path_template="/events"), timeout=0.5)
+        assert (events.status, events.text) == (200, "data: first\n\n")
+        assert time.perf_counter() - started < 2.5
+        download = send(session, HttpRequest(method="GET", path_template="/download"))
+        assert len(download.text) == MAX_BODY_BYTES
+    finally:
+        server.shutdown()
