@@ -173,8 +173,9 @@ def test_json_report_holds_findings_coverage_errors_and_stats(
 
     assert report["complete"] is True
     assert report["fatal"] is None
+    assert report["reliable"] is True
     assert report["tenants"] == ["tenant-a", "tenant-b"]
-    assert report["api"] == {"source": DISPATCH, "base_url": "http://testserver"}
+    assert report["api"] == {"source": DISPATCH, "base_url": "http://testserver", "base_url_reason": ""}
 
     findings = report["findings"]
     assert [(f["attacker"], f["victim"]) for f in findings] == [
