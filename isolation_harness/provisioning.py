@@ -19,7 +19,7 @@ from .errors import ConfigurationError, ProvisioningError, did_you_mean
 from .model import HttpRequest, SlotLocation, format_pointer, iter_leaves
 from .operations import ApiModel, Operation, normalize_label
 from .redaction import Redactor
-from .retrying import RETRIED_STATUSES, RetryPolicy
+from .retrying import RETRIED_STATUSES, RetryPolicy, is_malformed
 from .tenants import AuthScheme, Credentials, Tenant
 from .transport import BoundSession, Transport
 
@@ -43,7 +43,7 @@ class ProvisionContext:
 
     def request(self, session: BoundSession, method: str, path: str, **kwargs: Any) -> requests.Response:
         """``session.request`` with the campaign's timeout, trying transient trouble again (resets,
-        timeouts, 429, 502, 503, 504) as every request of the campaign is."""
+        timeouts, 429, 502, 503, 504, a JSON body cut short) as every request of the campaign is."""
         policy = self.retry
         for attempt in range(policy.attempts):
             last = attempt == policy.attempts - 1
@@ -54,9 +54,14 @@ class ProvisionContext:
                     raise
                 policy.wait(attempt)
                 continue
-            if last or response.status_code not in RETRIED_STATUSES:
+            if last:
                 return response
-            policy.wait(attempt, retry_after=response.headers.get("Retry-After"))
+            if response.status_code in RETRIED_STATUSES:
+                policy.wait(attempt, retry_after=response.headers.get("Retry-After"))
+            elif is_malformed(response.headers, response.text):
+                policy.wait(attempt)
+            else:
+                return response
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def credentials(self, tenant: Tenant, token: str, auth: AuthScheme) -> Credentials:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import email.utils
+import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 # Answers that say "try again later": a gateway's or an overloaded server's, and rate limiting.
@@ -51,3 +53,15 @@ def _retry_after_seconds(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def is_malformed(headers: Mapping[str, str], text: str) -> bool:
+    """A body that says it is JSON and is not (cut short, say): worth asking again."""
+    content_type = next((value for key, value in headers.items() if key.lower() == "content-type"), "")
+    if "json" not in content_type.lower() or not text.strip():
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        return True
+    return False

@@ -9,7 +9,7 @@ from ..knowledge import Knowledge, TenantKnowledge
 from ..model import HttpRequest, HttpResponse, ProbeError
 from ..operations import Operation
 from ..redaction import Redactor
-from ..retrying import RETRIED_STATUSES, RetryPolicy
+from ..retrying import RETRIED_STATUSES, RetryPolicy, is_malformed
 from ..transport import send
 
 
@@ -68,7 +68,7 @@ class Sender:
                 kind=kind,
             )
             return response if probe else None
-        if _malformed(response):
+        if is_malformed(response.headers, response.text):
             self.error(
                 operation,
                 state,
@@ -118,7 +118,7 @@ class Sender:
                     retry_after=response.headers.get("Retry-After") or response.headers.get("retry-after"),
                 )
                 continue
-            if _malformed(response):
+            if is_malformed(response.headers, response.text):
                 policy.wait(attempt)
                 continue
             return response
@@ -136,12 +136,3 @@ class Sender:
         )
         self.result.errors.append(error)
         self.bus.emit(ProbeFailed(error))
-
-
-def _malformed(response: HttpResponse) -> bool:
-    """A body that says it is JSON and is not (cut short, say)."""
-    content_type = next(
-        (value for key, value in response.headers.items() if key.lower() == "content-type"), ""
-    )
-    declared = "json" in content_type.lower()
-    return declared and bool(response.text.strip()) and response.json() is None

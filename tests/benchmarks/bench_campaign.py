@@ -344,7 +344,7 @@ def test_scale(report: dict[str, Any], tmp_path: Path) -> None:
 
 
 def test_faults(report: dict[str, Any], tmp_path: Path) -> None:
-    """Faults at 10 % and 30 %: never a finding a fault made; a lost finding only in an unreliable run."""
+    """Faults at 10 % and 30 %: never a finding at an operation no bug breaks; a lost finding only in an unreliable run."""
     table = fault_table(tmp_path)
     report["faults"] = table
     for row in table["rows"]:

@@ -325,7 +325,7 @@ def render(data: dict[str, Any]) -> str:
                     _int(row["lost_findings"]),
                     _int(row["errors"]),
                     _int(row["retries"]),
-                    "reliable" if row["reliable"] else "unreliable",
+                    ("stopped" if row.get("stopped") else "reliable" if row["reliable"] else "unreliable"),
                     _seconds(row["seconds"]),
                 ]
                 for row in faults["rows"]
@@ -333,9 +333,12 @@ def render(data: dict[str, Any]) -> str:
             right=[False, True, True, True, True, True, True, False, True],
         )
         out.append(
-            "  false findings: findings the fault-free run did not make (must be 0); lost: its findings not made "
-            "again (allowed only in a run that says it is unreliable)."
+            "  false findings: findings at operations no bug breaks (must be 0); lost: the fault-free run's "
+            "findings not made again (allowed only in a run that says it is unreliable)."
         )
+        for row in faults["rows"]:
+            if row.get("stopped"):
+                out.append(f"  {row['kind']} {row['rate']:.0%} stopped: {row['stopped']}")
         if faults.get("skipped"):
             out.append(f"  not run: {', '.join(faults['skipped'])} (each held request costs a timeout)")
     if "bench_wall_seconds" in data:

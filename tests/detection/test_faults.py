@@ -1,9 +1,10 @@
 """Faults are errors, never leaks: Dispatch over real HTTP (uvicorn on 127.0.0.1) behind a proxy that
 breaks 10 % of the requests, one kind of fault at a time.
 
-The clean API gives no finding of any verdict. With every bug on, no finding appears that the
-fault-free run did not make, and every finding of the fault-free run is found again, or the run
-says its verdict is unreliable.
+The clean API gives no finding of any verdict. With every bug on, no finding appears at an operation
+no bug breaks, and every finding of the fault-free run is found again, or the run says its verdict
+is unreliable. (A fault may change which objects a later probe targets, and so reveal a real leak of
+a broken operation that the fault-free run reported through another slot: that is no false finding.)
 """
 
 from __future__ import annotations
@@ -76,8 +77,8 @@ def test_a_fault_never_makes_a_finding_nor_silently_loses_one(
 ) -> None:
     result, proxy = _run(sorted(VULNERABILITIES), configs, kind=kind)
     assert proxy is not None and proxy.faults > 0
-    made_by_a_fault = _keys(result) - _keys(fault_free)
-    assert made_by_a_fault == set()
+    broken = {label for name in VULNERABILITIES for label in VULNERABILITIES[name]}
+    assert {finding.operation for finding in result.findings} <= broken
     lost = _keys(fault_free) - _keys(result)
     assert not lost or not result.reliable, f"lost without a word: {sorted(lost)}"
     assert result.retries > 0
