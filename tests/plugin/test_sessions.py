@@ -66,8 +66,10 @@ def test_xdist_runs_the_campaign_once_with_the_serial_findings(leaky: pytest.Pyt
     # Written once: the Markdown report appends, so a second writer would show as a second document.
     assert markdown.read_text().count("# Tenant isolation") == 1
     assert _findings(parallel) == _findings(serial)
-    # The same probes (request counts may differ by the re-reads a millisecond clock causes).
-    assert parallel["coverage"] == serial["coverage"]
+    # The same operations probed (counts may differ: Dispatch's ids are random, and guessed
+    # identifiers are tried only next to ids that happen to end in a number).
+    probed = {label for label, entry in serial["coverage"].items() if entry["probes"]}
+    assert {label for label, entry in parallel["coverage"].items() if entry["probes"]} == probed
     # The summary reached the controller, once.
     assert result.stdout.str().count("= isolation-harness =") == 1
     result.stdout.fnmatch_lines(["*operations, 2 tenants, * probes, * requests in *s: * confirmed*"])
