@@ -16,7 +16,7 @@ from . import hookspecs
 from .config import SETTINGS, ResolvedSetting, SettingSpec, parse_switch, read_pyproject, resolve_settings
 from .errors import ConfigurationError
 from .events import CampaignResult
-from .extensions import extra_settings, plugin_manager, provisioner_from_hooks
+from .extensions import PluginManager, extra_settings, plugin_manager, provisioner_from_hooks
 from .model import Finding, Verdict
 from .provisioning import Provisioner
 from .registry import TenantRegistry
@@ -32,8 +32,8 @@ _WATCHER = pytest.StashKey[Watcher]()
 USAGE_ERROR = int(pytest.ExitCode.USAGE_ERROR)
 
 
-def _specs() -> list[SettingSpec]:
-    return [*SETTINGS, *extra_settings(plugin_manager())]
+def _specs(manager: PluginManager) -> list[SettingSpec]:
+    return [*SETTINGS, *extra_settings(manager)]
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -42,7 +42,7 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("isolation-harness", "cross-tenant isolation campaign")
-    for spec in _specs():
+    for spec in _specs(plugin_manager()):
         group.addoption(
             spec.option,
             dest=f"isolation_{spec.name}",
@@ -58,7 +58,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "isolation: check every response any tenant receives during the test for other tenants' data "
         "(as `with expect_isolated(...)` around the whole test).",
     )
-    specs = _specs()
+    manager = plugin_manager()
+    specs = _specs(manager)
     options = {spec.name: config.getoption(f"isolation_{spec.name}") for spec in specs}
     try:
         pyproject, pyproject_path = read_pyproject(config.rootpath, specs=specs)
@@ -70,9 +71,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if not settings["schema"].value:
         return
     try:
-        parse_switch("campaign", settings["campaign"])
+        campaign_on = parse_switch("campaign", settings["campaign"])
         run = prepare(
             settings,
+            manager=manager,
             provisioner=_hook_provisioner(config),
             config_dir=config.rootpath,
             pyproject=pyproject,
@@ -81,7 +83,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigurationError as exc:
         raise pytest.UsageError(f"isolation-harness: {exc}") from None
     config.stash[_RUN] = run
-    if parse_switch("campaign", settings["campaign"]):
+    if campaign_on:
         run.campaign.reserve_names()
 
 

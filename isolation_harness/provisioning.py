@@ -19,7 +19,7 @@ from .errors import ConfigurationError, ProvisioningError, did_you_mean
 from .model import HttpRequest, SlotLocation, format_pointer, iter_leaves
 from .operations import ApiModel, Operation, normalize_label
 from .redaction import Redactor
-from .retrying import RETRIED_STATUSES, RetryPolicy, is_malformed
+from .retrying import RetryPolicy, is_malformed
 from .tenants import AuthScheme, Credentials, Tenant
 from .transport import BoundSession, Transport
 
@@ -46,21 +46,16 @@ class ProvisionContext:
         timeouts, 429, 502, 503, 504, a JSON body cut short) as every request of the campaign is."""
         policy = self.retry
         for attempt in range(policy.attempts):
-            last = attempt == policy.attempts - 1
             try:
                 response = session.request(method, path, timeout=self.timeout, **kwargs)
             except requests.RequestException:
-                if last:
-                    raise
-                policy.wait(attempt)
-                continue
-            if last:
-                return response
-            if response.status_code in RETRIED_STATUSES:
-                policy.wait(attempt, retry_after=response.headers.get("Retry-After"))
-            elif is_malformed(response.headers, response.text):
-                policy.wait(attempt)
-            else:
+                if policy.again_after_failure(attempt):
+                    continue
+                raise
+            malformed = is_malformed(response.headers, response.text)
+            if not policy.again_after_answer(
+                attempt, response.status_code, response.headers, malformed=malformed
+            ):
                 return response
         raise AssertionError("unreachable: the last attempt returns or raises")
 

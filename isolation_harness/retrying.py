@@ -40,6 +40,24 @@ class RetryPolicy:
     def wait(self, attempt: int, *, retry_after: str | None = None) -> None:
         time.sleep(self.delay(attempt, retry_after=retry_after))
 
+    def again_after_failure(self, attempt: int) -> bool:
+        """After a reset or a timeout on try ``attempt``: wait and say yes, unless it was the last try."""
+        if attempt >= self.attempts - 1:
+            return False
+        self.wait(attempt)
+        return True
+
+    def again_after_answer(
+        self, attempt: int, status: int, headers: Mapping[str, str], *, malformed: bool
+    ) -> bool:
+        """After an answer: wait and say yes when it says "try later" (429, 502, 503, 504) or its JSON is
+        broken, unless try ``attempt`` was the last."""
+        if attempt >= self.attempts - 1 or not (status in RETRIED_STATUSES or malformed):
+            return False
+        retry_after = next((value for key, value in headers.items() if key.lower() == "retry-after"), None)
+        self.wait(attempt, retry_after=retry_after if status in RETRIED_STATUSES else None)
+        return True
+
 
 def _retry_after_seconds(value: str | None) -> float | None:
     """``Retry-After`` as seconds: a number of seconds, or an HTTP date."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 
 from ..events import CampaignResult, EventBus, ProbeFailed
@@ -9,7 +11,7 @@ from ..knowledge import Knowledge, TenantKnowledge
 from ..model import HttpRequest, HttpResponse, ProbeError
 from ..operations import Operation
 from ..redaction import Redactor
-from ..retrying import RETRIED_STATUSES, RetryPolicy, is_malformed
+from ..retrying import RetryPolicy, is_malformed
 from ..transport import send
 
 
@@ -50,9 +52,10 @@ class Sender:
         tenant's data in its text, though no 5xx is ever a finding); any other request's is ``None``.
         What a tenant receives outside probes is its own data, and is remembered.
         """
-        response = self._attempts(state, request, operation, slot=slot, probe=probe)
-        if response is None:
+        attempted = self._attempts(state, request, operation, slot=slot)
+        if attempted is None:
             return None
+        response, body, malformed = attempted
         if operation.requires_auth is not False:
             state.answered += 1
             if response.status in (401, 403):
@@ -68,7 +71,7 @@ class Sender:
                 kind=kind,
             )
             return response if probe else None
-        if is_malformed(response.headers, response.text):
+        if malformed:
             self.error(
                 operation,
                 state,
@@ -78,23 +81,23 @@ class Sender:
             )
             return response if probe else None
         if not probe:
-            self.knowledge.remember(state, response.json())
+            self.knowledge.remember(state, body)
         return response
 
     def _attempts(
-        self, state: TenantKnowledge, request: HttpRequest, operation: Operation, *, slot: str, probe: bool
-    ) -> HttpResponse | None:
+        self, state: TenantKnowledge, request: HttpRequest, operation: Operation, *, slot: str
+    ) -> tuple[HttpResponse, Any, bool] | None:
+        """The last answer, its body parsed once, and whether that body is broken JSON; ``None`` (recorded)
+        when no answer came."""
         policy = self.retry
         for attempt in range(policy.attempts):
-            last = attempt == policy.attempts - 1
             self.result.requests += 1
             if attempt:
                 self.result.retries += 1
             try:
                 response = send(state.tenant.client, request, timeout=self.timeout)
             except requests.RequestException as exc:
-                if not last:
-                    policy.wait(attempt)
+                if policy.again_after_failure(attempt):
                     continue
                 kind = "timeout" if isinstance(exc, requests.Timeout) else "connection"
                 self.error(
@@ -110,18 +113,11 @@ class Sender:
                 message = f"the application raised {type(exc).__name__}: {self.redactor(str(exc))[:200]}"
                 self.error(operation, state, slot, message, kind="application-error")
                 return None
-            if last:
-                return response
-            if response.status in RETRIED_STATUSES:
-                policy.wait(
-                    attempt,
-                    retry_after=response.headers.get("Retry-After") or response.headers.get("retry-after"),
-                )
-                continue
-            if is_malformed(response.headers, response.text):
-                policy.wait(attempt)
-                continue
-            return response
+            body = response.json()
+            # Parsed again only when it gave nothing: a body of JSON `null` is no broken body.
+            malformed = body is None and is_malformed(response.headers, response.text)
+            if not policy.again_after_answer(attempt, response.status, response.headers, malformed=malformed):
+                return response, body, malformed
         return None
 
     def error(
