@@ -129,7 +129,7 @@ class ParameterView:
 
 @dataclass(frozen=True)
 class JsonBody:
-    """An operation's JSON request body."""
+    """An operation's request body: its media type, whether it is required, and its schema."""
 
     media_type: str
     required: bool
@@ -160,16 +160,22 @@ class OperationView:
                 schema=parameter.optimized_schema,
             )
 
-    def json_body(self) -> JsonBody | None:
-        """The first declared body whose media type mentions ``json`` (any case), if any."""
-        for body in self._operation.body:
-            media_type = (body.media_type or "").lower()
-            if "json" in media_type:
-                schema = body.optimized_schema
-                return JsonBody(
-                    media_type=media_type, required=bool(getattr(body, "is_required", False)), schema=schema
-                )
-        return None
+    def request_body(self) -> JsonBody | None:
+        """The body the harness sends: JSON where declared (any ``json`` media type), else a
+        urlencoded form, else ``multipart/form-data``; ``None`` when it declares none of these."""
+        bodies = {(body.media_type or "").lower(): body for body in self._operation.body}
+        ranked = sorted(
+            (rank, media_type) for media_type in bodies if (rank := _body_rank(media_type)) is not None
+        )
+        if not ranked:
+            return None
+        media_type = ranked[0][1]
+        body = bodies[media_type]
+        return JsonBody(
+            media_type=media_type.split(";")[0].strip(),
+            required=bool(getattr(body, "is_required", False)),
+            schema=body.optimized_schema,
+        )
 
 
 @dataclass(frozen=True)
@@ -250,6 +256,17 @@ def dependency_nodes(schema: Schema) -> dict[str, DependencyNode]:
     except Exception:
         return {}
     return {key: _node(node) for key, node in nodes.items()}
+
+
+def _body_rank(media_type: str) -> int | None:
+    """How much the harness prefers sending a body of ``media_type`` (lower first); ``None``: never."""
+    if "json" in media_type:
+        return 0
+    if media_type.startswith("application/x-www-form-urlencoded"):
+        return 1
+    if media_type.startswith("multipart/form-data"):
+        return 2
+    return None
 
 
 def _location(location: Any) -> str:

@@ -98,7 +98,7 @@ class CampaignResult:
 
 @dataclass(frozen=True)
 class PhaseStarted:
-    """A phase of the campaign (provision, seed, share, probe, aftermath) began."""
+    """A phase of the campaign (provision, seed, share, observe, probe, aftermath) began."""
 
     phase: str
 

@@ -15,6 +15,10 @@ from urllib.parse import quote
 
 JSONPath = tuple[str | int, ...]
 
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+
 
 class SlotLocation(str, enum.Enum):
     """Where a request carries a value."""
@@ -63,6 +67,10 @@ class HttpRequest:
     cookies: dict[str, str] = field(default_factory=dict)
     body: Any = None
     has_body: bool = False
+    # How the body is encoded (JSON, FORM or MULTIPART); in a multipart body, `files` names the
+    # top-level fields sent as files, their text the file's content.
+    media_type: str = JSON
+    files: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:
@@ -81,6 +89,8 @@ class HttpRequest:
             cookies=dict(self.cookies),
             body=json.loads(json.dumps(self.body)) if self.has_body else None,
             has_body=self.has_body,
+            media_type=self.media_type,
+            files=self.files,
         )
 
     def sent_values(self) -> list[str]:
@@ -157,6 +167,8 @@ class FindingKind(str, enum.Enum):
     WRITE = "cross-tenant-write"
     DELETE = "cross-tenant-delete"
     WRITE_ACCEPTED = "cross-tenant-write-accepted"
+    # A tenant's data sent to a caller without credentials: public, not another tenant's read.
+    PUBLIC = "public-exposure"
 
 
 @dataclass(frozen=True)

@@ -50,11 +50,16 @@ class Operation:
     parameters: list[Parameter] = field(default_factory=list)
     body_schema: Any = None
     body_required: bool = False
+    # How the body is encoded: application/json, application/x-www-form-urlencoded or multipart/form-data.
+    body_media_type: str = "application/json"
     slots: list[Slot] = field(default_factory=list)
     outputs: list[Output] = field(default_factory=list)
     created_resource: str | None = None
     # Whether the description says the operation needs credentials; None when it says nothing.
     requires_auth: bool | None = None
+    # Fields that look like references to another object but name no resource the harness knows:
+    # each says which field, and how to map it (``api.references``).
+    unmapped: list[str] = field(default_factory=list)
 
     @property
     def is_safe(self) -> bool:
@@ -76,30 +81,51 @@ class Operation:
         ]
 
     def infer_created_resource(self, siblings: list[Operation]) -> str | None:
-        """The resource this operation creates, if it is a create operation.
+        """The resource this operation creates, if it makes something new.
 
-        Taken from the analysis's outputs when it found one, else from the REST convention that a
-        POST to a collection path creates what ``<collection>/{key}`` names.
+        Only a POST to a collection (a path with items below it, a list read, or a declared 201) or a
+        PUT whose path ends with the new object's key creates: a PUT or POST to a single thing (the
+        caller's own profile, its settings) updates it. The resource comes from the analysis's outputs
+        when it found one, else from the REST convention that a POST to a collection creates what
+        ``<collection>/{key}`` names.
         """
         if self.method not in ("POST", "PUT"):
+            return None
+        items = [
+            sibling
+            for sibling in siblings
+            if sibling.path.startswith(self.path.rstrip("/") + "/{")
+            and sibling.path.rstrip("/").count("/") == self.path.rstrip("/").count("/") + 1
+        ]
+        if self.method == "PUT":
+            if not self.path.rstrip("/").endswith("}"):
+                return None
+        elif not (items or self._declares_created() or self._lists_itself(siblings)):
             return None
         path_resources = {slot.resource for slot in self.slots if slot.location is SlotLocation.PATH}
         for output in self.creates:
             if output.resource not in path_resources:
                 return output.resource
-        prefix = self.path.rstrip("/") + "/{"
-        for sibling in siblings:
-            if (
-                sibling.path.startswith(prefix)
-                and sibling.path.count("/") == self.path.rstrip("/").count("/") + 1
-            ):
-                for slot in sibling.slots:
-                    names_item = slot.location is SlotLocation.PATH and sibling.path.endswith(
-                        "{" + slot.name + "}"
-                    )
-                    if names_item and slot.resource not in path_resources:
-                        return slot.resource
+        for sibling in items:
+            for slot in sibling.slots:
+                names_item = slot.location is SlotLocation.PATH and sibling.path.rstrip("/").endswith(
+                    "{" + slot.name + "}"
+                )
+                if names_item and slot.resource not in path_resources:
+                    return slot.resource
         return None
+
+    def _declares_created(self) -> bool:
+        return any(output.status == "201" for output in self.outputs)
+
+    def _lists_itself(self, siblings: list[Operation]) -> bool:
+        """Whether a GET on the same path lists many of something: the path is a collection."""
+        return any(
+            sibling.method == "GET"
+            and sibling.path.rstrip("/") == self.path.rstrip("/")
+            and any(output.many for output in sibling.outputs)
+            for sibling in siblings
+        )
 
     def path_slot_resources(self) -> list[str]:
         return [slot.resource for slot in self.slots if slot.location is SlotLocation.PATH]

@@ -16,12 +16,12 @@ from typing import Any, Protocol
 import requests
 
 from .errors import ConfigurationError, ProvisioningError, did_you_mean
-from .model import HttpRequest, SlotLocation, format_pointer, iter_leaves
+from .model import FORM, JSON, MULTIPART, HttpRequest, SlotLocation, format_pointer, iter_leaves
 from .operations import ApiModel, Operation, normalize_label
 from .redaction import Redactor
 from .retrying import RetryPolicy, is_malformed
 from .tenants import AuthScheme, Credentials, Tenant
-from .transport import BoundSession, Transport
+from .transport import BoundSession, Transport, encode_body
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
 
@@ -133,10 +133,15 @@ def render_template(value: Any, tenant: Tenant, *, setting: str) -> Any:
 
 @dataclass(frozen=True)
 class OperationCall:
-    """An operation to call with a templated JSON body, e.g. signup or login."""
+    """An operation to call with a templated body, e.g. signup or login.
+
+    The body is sent as ``media_type`` when set, else in the media type the operation declares
+    (JSON where it declares JSON, else a form, else multipart).
+    """
 
     operation: str
     body: Any = None
+    media_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -241,14 +246,34 @@ class DeclarativeProvisioner:
                 f"{setting}.operation = {call.operation!r} has path parameters ({', '.join(missing)}); "
                 "signup and login must be operations without path parameters."
             )
+        media_type = call.media_type or (
+            operation.body_media_type if operation.body_schema is not None else JSON
+        )
+        if media_type in (FORM, MULTIPART) and body is not None:
+            _check_form(body, media_type, setting=f"{setting}.body")
+        encoded = {} if body is None else encode_body(body, media_type)
         try:
-            return context.request(
-                session, request.method, operation.path.lstrip("/"), json=body if body is not None else None
-            )
+            return context.request(session, request.method, operation.path.lstrip("/"), **encoded)
         except requests.RequestException as exc:
             raise ProvisioningError(
                 f"Calling {call.operation} for tenant {tenant.name!r} failed: {exc}"
             ) from None
+
+
+def _check_form(body: Any, media_type: str, *, setting: str) -> None:
+    """A form body is one table of text, numbers and true/false (a list repeats its field)."""
+    nested = (
+        [key for key, value in body.items() if isinstance(value, dict)]
+        if isinstance(body, dict)
+        else [setting]
+    )
+    if nested:
+        where = f"{setting}.{nested[0]}" if isinstance(body, dict) else setting
+        raise ConfigurationError(
+            f"{where} is {'a table' if isinstance(body, dict) else 'not a table'}, but the body is sent as "
+            f"{media_type}, whose fields hold text, numbers or true/false. Write the body as one table of "
+            'such values, e.g. body = { username = "{email}", password = "{password}" }.'
+        )
 
 
 def _shape(response: requests.Response) -> str:

@@ -19,7 +19,7 @@ from .events import (
     PhaseFinished,
     PhaseStarted,
 )
-from .model import Finding, Verdict
+from .model import Finding, FindingKind, Verdict
 
 REPORT_VERSION = 1
 
@@ -31,9 +31,12 @@ def format_finding(finding: Finding) -> str:
         "cross-tenant-write": "changed data of",
         "cross-tenant-delete": "deleted data of",
         "cross-tenant-write-accepted": "had a write accepted against",
+        "public-exposure": "(no credentials) received data of",
     }[finding.kind.value]
+    # Public exposure is no tenant's read of another's: the kind says so first.
+    kind = f"[{finding.kind.value}] " if finding.kind is FindingKind.PUBLIC else ""
     lines = [
-        f"[{finding.verdict.value}] {finding.operation}: {finding.attacker} {verb} {finding.victim} "
+        f"[{finding.verdict.value}] {kind}{finding.operation}: {finding.attacker} {verb} {finding.victim} "
         f"via {finding.slot} (oracle: {finding.oracle})",
         f"  evidence: {finding.evidence}",
         "  reproduce:",
@@ -47,10 +50,13 @@ def summarize(result: CampaignResult) -> str:
     suspected = len(result.findings) - confirmed
     leaking = sorted({f.operation for f in result.findings if f.verdict is Verdict.CONFIRMED})
     probes = sum(c.probes for c in result.coverage.values())
+    public = sum(1 for f in result.findings if f.kind is FindingKind.PUBLIC)
     return (
         f"{len(result.operations)} operations, {len(result.tenants)} tenants, {probes} probes, "
         f"{result.requests} requests in {result.duration:.1f}s: {confirmed} confirmed and {suspected} suspected "
-        f"findings in {len(leaking)} operations, {len(result.errors)} probe errors"
+        f"findings in {len(leaking)} operations"
+        + (f" ({public} {FindingKind.PUBLIC.value}: tenant data sent without credentials)" if public else "")
+        + f", {len(result.errors)} probe errors"
     )
 
 
@@ -107,8 +113,16 @@ def report_dict(
             "errors": len(result.errors),
             "errors_by_kind": result.errors_by_kind(),
             "retries": result.retries,
+            "findings_by_kind": _by_kind(result),
         },
     }
+
+
+def _by_kind(result: CampaignResult) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for finding in result.findings:
+        counts[finding.kind.value] = counts.get(finding.kind.value, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 class JsonReport:

@@ -6,11 +6,14 @@ import json
 import re
 import shlex
 from collections.abc import Sequence
+from email import policy
+from email.parser import BytesParser
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
-from .model import HttpRequest
+from .model import FORM, JSON, MULTIPART, HttpRequest
 from .redaction import is_sensitive_name
+from .transport import form_fields
 
 if TYPE_CHECKING:
     import requests
@@ -56,14 +59,46 @@ def curl(
     ]
     if cookies:
         parts += ["-b", f'"{"; ".join(cookies)}"']
+    stdin: str | None = None
     if request.has_body:
-        parts += [
-            "-H",
-            shlex.quote("Content-Type: application/json"),
-            "--data",
-            shlex.quote(json.dumps(request.body)),
-        ]
-    return " ".join(parts)
+        body_parts, stdin = _body(request)
+        parts += body_parts
+    command = " ".join(parts)
+    return f"printf %s {shlex.quote(stdin)} | {command}" if stdin is not None else command
+
+
+def _body(request: HttpRequest) -> tuple[list[str], str | None]:
+    """curl's arguments for the request's body in its media type, and what a file reads from stdin."""
+    if request.media_type == FORM:
+        fields = form_fields(request.body)
+        return [
+            arg for name, value in fields for arg in ("--data-urlencode", shlex.quote(f"{name}={value}"))
+        ], None
+    if request.media_type == MULTIPART:
+        out: list[str] = []
+        stdin: str | None = None
+        for name, value in form_fields(request.body):
+            options = f";filename={name}.txt;type=text/plain"
+            if name not in request.files:
+                # `--form-string` sends the text as it is; `-F` would read `@file` and `<file` from disk.
+                out += ["--form-string", shlex.quote(f"{name}={value}")]
+            elif stdin is None:
+                stdin = value
+                out += ["-F", shlex.quote(f"{name}=@-{options}")]
+            else:
+                # A second file: bash's process substitution stands in for it.
+                out += [
+                    "-F",
+                    f"{shlex.quote(name + '=@')}<(printf %s {shlex.quote(value)}){shlex.quote(options)}",
+                ]
+        return out, stdin
+    content_type = request.media_type if "json" in request.media_type else JSON
+    return [
+        "-H",
+        shlex.quote(f"Content-Type: {content_type}"),
+        "--data",
+        shlex.quote(json.dumps(request.body)),
+    ], None
 
 
 def _quote_url(url: str) -> str:
@@ -98,15 +133,36 @@ def request_from_prepared(prepared: requests.PreparedRequest, tenant: Tenant) ->
     query = {
         key: value for key, value in parse_qsl(parts.query, keep_blank_values=True) if key.lower() not in skip
     }
-    body: object = None
-    has_body = False
+    request = HttpRequest(method=str(prepared.method), path_template=parts.path, query=query)
     if prepared.body:
-        raw = prepared.body.decode() if isinstance(prepared.body, bytes) else str(prepared.body)
-        try:
-            body, has_body = json.loads(raw), True
-        except ValueError:
-            body, has_body = raw, False
-    request = HttpRequest(
-        method=str(prepared.method), path_template=parts.path, query=query, body=body, has_body=has_body
-    )
+        _read_body(request, prepared)
     return request, f"{parts.scheme}://{parts.netloc}"
+
+
+def _read_body(request: HttpRequest, prepared: requests.PreparedRequest) -> None:
+    """The prepared body as the request's body: a form, a multipart body, or JSON (else kept as text)."""
+    raw = prepared.body if isinstance(prepared.body, bytes) else str(prepared.body).encode()
+    content_type = prepared.headers.get("Content-Type", "")
+    if content_type.startswith(FORM):
+        request.body, request.has_body = dict(parse_qsl(raw.decode(), keep_blank_values=True)), True
+        request.media_type = FORM
+    elif content_type.startswith(MULTIPART):
+        message = BytesParser(policy=policy.HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+        )
+        body, files = {}, []
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str):
+                continue
+            payload = part.get_payload(decode=True)
+            body[name] = payload.decode(errors="replace") if isinstance(payload, bytes) else ""
+            if part.get_filename() is not None:
+                files.append(name)
+        request.body, request.has_body = body, True
+        request.media_type, request.files = MULTIPART, tuple(files)
+    else:
+        try:
+            request.body, request.has_body = json.loads(raw), True
+        except ValueError:
+            request.body = raw.decode(errors="replace")

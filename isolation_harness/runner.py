@@ -74,6 +74,7 @@ def prepare(
     api: LoadedApi | None = None,
     pyproject: Mapping[str, Any] | None = None,
     pyproject_path: Path | None = None,
+    run: str | None = None,
 ) -> HarnessRun:
     """Load the API, the config and the plugins, and build the campaign; ConfigurationError on bad input.
 
@@ -81,6 +82,8 @@ def prepare(
     module's, which win over the config's. ``operations`` narrows probing to those labels.
     ``api`` is an API already loaded (an app object in-process), instead of the ``schema`` setting.
     ``pyproject`` is the ``[tool.isolation_harness]`` table, which may hold the config instead of a file.
+    ``run`` fixes the per-run part of the tenants' identities (see :class:`TenantFactory`); by default
+    every run signs up new accounts.
     """
     schema_setting = settings["schema"]
     if not schema_setting.value and api is None:
@@ -133,7 +136,7 @@ def prepare(
         auth_hook=_auth_hook(manager),
         retry=RetryPolicy(attempts=config.retries + 1, base_delay=config.backoff),
     )
-    factory = TenantFactory(context=context, provisioner=chosen, seed=seed)
+    factory = TenantFactory(context=context, provisioner=chosen, seed=seed, run=run)
     campaign_settings = CampaignSettings(
         tenants=tenants,
         seed=seed,

@@ -2,7 +2,9 @@
 
 Names are unique for the factory's whole life (a pytest session, a command-line run), so that no
 two tenants share an identity or a canary, whatever the seed: the campaign reserves its names
-first, and the fixtures' tenants take the names after them.
+first, and the fixtures' tenants take the names after them. Each factory also draws a per-run part
+that every tenant's canary, and so its username, email and company, carries: a second run against
+the same server signs up new accounts (each pytest-xdist worker has a factory of its own).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import requests
 
 from .errors import ConfigurationError, ProvisioningError
 from .provisioning import ProvisionContext, Provisioner, StaticProvisioner
-from .tenants import Tenant
+from .tenants import Tenant, new_run
 
 
 def _letters() -> Iterator[str]:
@@ -29,11 +31,20 @@ class TenantFactory:
     """Creates tenants through the configured provisioner and tears them down."""
 
     def __init__(
-        self, *, context: ProvisionContext, provisioner: Provisioner, seed: int = 0, prefix: str = ""
+        self,
+        *,
+        context: ProvisionContext,
+        provisioner: Provisioner,
+        seed: int = 0,
+        prefix: str = "",
+        run: str | None = None,
     ) -> None:
+        """``run`` fixes the per-run part (``""``: the identities the seed alone gives, to reproduce a
+        run against a server that was reset); by default it is new for each factory."""
         self.context = context
         self.provisioner = provisioner
         self.seed = seed
+        self.run = new_run() if run is None else run
         # The tenants made for developers' tests and not yet destroyed.
         self.tenants: list[Tenant] = []
         self._reserved: set[str] = set()
@@ -110,7 +121,7 @@ class TenantFactory:
 
     def provision(self, name: str, *, capture: list[requests.Response] | None = None) -> Tenant:
         """Provision a tenant named ``name`` (a campaign's reserved name) without checking the name."""
-        tenant = Tenant(name=name, seed=self.seed, client=self.context.transport.session())
+        tenant = Tenant(name=name, seed=self.seed, client=self.context.transport.session(), run=self.run)
         if capture is not None:
             tenant.client.observers.append(capture.append)
         try:

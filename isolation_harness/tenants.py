@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 import string
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,12 +16,22 @@ CANARY_PREFIX = "ih"
 _CANARY_LENGTH = 10
 
 
-def make_canary(seed: int | str, name: str) -> str:
-    """A deterministic, lowercase-letters-only marker unique to one tenant of one campaign.
+_RUN_LENGTH = 8
 
-    Letters only, so it fits fields whose pattern admits no digits or punctuation.
+
+def new_run() -> str:
+    """A fresh per-run part (lowercase letters): tenants made with it are new accounts on any server."""
+    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(_RUN_LENGTH))
+
+
+def make_canary(seed: int | str, name: str, run: str = "") -> str:
+    """A lowercase-letters-only marker unique to one tenant of one run, fixed by seed, name and run.
+
+    Letters only, so it fits fields whose pattern admits no digits or punctuation. The tenant's
+    username, email and company carry it, so a new ``run`` makes them new too; ``run=""`` gives the
+    same canary for the same seed and name every time.
     """
-    rng = random.Random(f"{seed}:{name}")
+    rng = random.Random(f"{seed}:{name}:{run}" if run else f"{seed}:{name}")
     return CANARY_PREFIX + "".join(rng.choice(string.ascii_lowercase) for _ in range(_CANARY_LENGTH))
 
 
@@ -121,13 +132,16 @@ class Tenant:
     """One synthetic customer of the API under test.
 
     ``client`` is a ``requests.Session`` bound to the API with the tenant's credentials applied;
-    ``fake`` is its seeded Faker; ``canary`` is the marker its data carries. ``state`` is yours (a
-    provisioning hook may keep an account id there); the harness never reads or writes it.
+    ``fake`` is its seeded Faker; ``canary`` is the marker its data carries, and ``run`` the per-run
+    part in it (see :func:`make_canary`): the Faker, and so every other generated value, depends on
+    the seed and name alone. ``state`` is yours (a provisioning hook may keep an account id there);
+    the harness never reads or writes it.
     """
 
-    def __init__(self, *, name: str, seed: int | str, client: BoundSession) -> None:
+    def __init__(self, *, name: str, seed: int | str, client: BoundSession, run: str = "") -> None:
         self.name = name
-        self.canary = make_canary(seed, name)
+        self.run = run
+        self.canary = make_canary(seed, name, run)
         self.fake = Faker()
         self.fake.seed_instance(f"{seed}:{name}")
         self.identity = Identity.generate(self.fake, self.canary)

@@ -19,7 +19,7 @@ import requests.adapters
 import urllib3
 
 from ._schemathesis import asgi_adapter
-from .model import HttpRequest, HttpResponse
+from .model import FORM, MULTIPART, HttpRequest, HttpResponse
 
 DEFAULT_TIMEOUT = 10.0
 IN_PROCESS_BASE_URL = "http://testserver"
@@ -249,8 +249,9 @@ def send(
     if request.cookies:
         kwargs["cookies"] = request.cookies
     if request.has_body:
-        kwargs["data"] = json.dumps(request.body)
-        kwargs["headers"] = {**request.headers, "Content-Type": "application/json"}
+        kwargs.update(encode_body(request.body, request.media_type, request.files))
+        if "headers" in kwargs:
+            kwargs["headers"] = {**request.headers, **kwargs["headers"]}
     started = time.perf_counter()
     url = request.path.lstrip("/")
     response = session.request(request.method, url, **kwargs)
@@ -270,6 +271,45 @@ def send(
         text=text,
         elapsed=time.perf_counter() - started,
     )
+
+
+def encode_body(body: Any, media_type: str, files: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The ``requests`` arguments that send ``body`` encoded as ``media_type``.
+
+    A form or multipart body is a table of top-level fields (see :func:`form_fields`); in a
+    multipart body, the fields named in ``files`` go as files whose content is their text.
+    """
+    if media_type == FORM:
+        return {"data": form_fields(body)}
+    if media_type == MULTIPART:
+        parts: list[tuple[str, tuple[str | None, str] | tuple[str, str, str]]] = [
+            (name, (f"{name}.txt", value, "text/plain") if name in files else (None, value))
+            for name, value in form_fields(body)
+        ]
+        # requests writes a multipart body only when it has a part; a form with no field is empty.
+        return {"files": parts} if parts else {"data": b""}
+    content_type = media_type if "json" in media_type else "application/json"
+    return {"data": json.dumps(body), "headers": {"Content-Type": content_type}}
+
+
+def form_fields(body: Any) -> list[tuple[str, str]]:
+    """A body's top-level fields as form fields: true/false for booleans, one field per list item,
+    a nested object as JSON text, and no field for ``None``."""
+    if not isinstance(body, dict):
+        return []
+    out: list[tuple[str, str]] = []
+    for name, value in body.items():
+        for item in value if isinstance(value, list) else [value]:
+            if item is None:
+                continue
+            if isinstance(item, bool):
+                text = "true" if item else "false"
+            elif isinstance(item, (dict, list)):
+                text = json.dumps(item)
+            else:
+                text = str(item)
+            out.append((str(name), text))
+    return out
 
 
 def _read(response: requests.Response, *, deadline: float) -> str:

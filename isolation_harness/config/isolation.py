@@ -247,7 +247,9 @@ def _token_in_signup(key: str, value: Any, source: Source) -> ConfigurationError
 
 
 def _call(table: Mapping[str, Any]) -> OperationCall:
-    return OperationCall(operation=str(table["operation"]).strip(), body=table.get("body"))
+    return OperationCall(
+        operation=str(table["operation"]).strip(), body=table.get("body"), media_type=table.get("media_type")
+    )
 
 
 def _token(table: Mapping[str, Any], path: list[str], source: Source) -> TokenSource:

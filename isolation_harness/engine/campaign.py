@@ -1,4 +1,4 @@
-"""The campaign: a short plan of phases run over one context (provision → seed → share → probe → aftermath)."""
+"""The campaign: a short plan of phases run over one context (provision → seed → share → observe → probe → aftermath)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ from .discovery import Discovery
 from .findings import Findings
 from .harvest import Harvester
 from .index import ApiIndex
+from .liveness import Liveness
 from .phases import Phase
+from .phases.observe import ObservePhase
 from .phases.probe import ProbePhase
 from .phases.provision import ProvisionPhase, teardown
 from .phases.seed import SeedPhase
@@ -92,7 +94,7 @@ class Campaign:
         self.context = self._context(description, index)
 
     def _context(self, description: ApiDescription, index: ApiIndex) -> EngineContext:
-        knowledge = Knowledge()
+        knowledge = Knowledge(strict=True)
         builder = description.requests(knowledge)
         result, bus, redactor = self.result, self.bus, self.redactor
         sender = Sender(
@@ -113,6 +115,7 @@ class Campaign:
             builder=builder,
             harvester=harvester,
             discovery=discovery,
+            knowledge=knowledge,
             result=result,
             redactor=redactor,
         )
@@ -145,12 +148,14 @@ class Campaign:
 
     def plan(self) -> list[Phase]:
         """The phases, in the order they run."""
+        liveness = Liveness()
         return [
             ProvisionPhase(),
             SeedPhase(),
             SharePhase(),
-            ProbePhase(self.probe_kinds, self.oracles),
-            ProbePhase(self.probe_kinds, self.oracles, after_all=True),
+            ObservePhase(),
+            ProbePhase(self.probe_kinds, self.oracles, liveness=liveness),
+            ProbePhase(self.probe_kinds, self.oracles, after_all=True, liveness=liveness),
         ]
 
     def reserve_names(self) -> list[str]:

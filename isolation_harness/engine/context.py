@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..events import CampaignResult, EventBus
 from ..knowledge import Knowledge
@@ -20,6 +20,7 @@ from .index import ApiIndex
 from .seeding import Seeder
 from .sending import Sender
 from .settings import CampaignSettings
+from .update_bodies import UpdateBodies
 from .witnesses import Witnesses
 
 
@@ -46,6 +47,8 @@ class EngineContext:
     provision_context: ProvisionContext
     # The names the campaign's tenants take, reserved when the campaign was made.
     tenant_names: list[str]
+    # Which body made each update work for an owner (see :mod:`.update_bodies`).
+    update_bodies: UpdateBodies = field(default_factory=UpdateBodies)
 
     def coverage(self, operation: Operation) -> Coverage:
         return self.result.coverage[operation.label]

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ..knowledge import Instance, Knowledge, TenantKnowledge
-from ..model import HttpRequest, HttpResponse, iter_objects
+from ..model import HttpRequest, HttpResponse, SlotLocation, iter_objects
 from ..operations import Operation, looks_like_identifier
 from .index import ApiIndex
 
@@ -27,11 +27,22 @@ class Harvester:
         request: HttpRequest,
         response: HttpResponse,
         used: dict[str, Instance],
+        *,
+        own: bool = False,
     ) -> Instance | None:
-        """Record every identifier in the response; return the instance the operation created, if any."""
+        """Record every identifier in the response; return the instance the operation created, if any.
+
+        The created object is the tenant's own; so is what a read under one of its own objects (in the
+        path) returns, any object carrying its canary, and everything when ``own`` (the answers to the
+        tenant's signup and login). Everything else is nobody's.
+        """
         body = response.json()
         knowledge = self.knowledge
-        knowledge.remember(state, body)
+        under_own = own or any(
+            used[slot.resource].owned
+            for slot in operation.slots
+            if slot.location is SlotLocation.PATH and slot.resource in used
+        )
         created: Instance | None = None
         created_resource = operation.created_resource
         for output in operation.outputs:
@@ -40,40 +51,87 @@ class Harvester:
             ):
                 continue
             for obj in _objects_at(body, output.pointer):
-                if knowledge.is_foreign(state, obj):
+                if knowledge.is_foreign(state, obj, resource=output.resource):
                     continue
-                values = {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
-                if not values:
+                values = self._identifying(output.resource, obj)
+                if values is None:
                     continue
-                instance = knowledge.register(state, output.resource, values, used, request)
-                if output.resource == created_resource and output.pointer in ("", "/"):
+                makes = output.resource == created_resource and output.pointer in ("", "/")
+                owned = makes or under_own or knowledge.owns(state, obj, resource=output.resource)
+                instance = knowledge.register(state, output.resource, values, used, request, owned=owned)
+                if makes:
                     created = instance
         if created_resource and created is None:
-            # The created object is the outermost one with a key (``{"data": {"id": ...}}`` included).
-            for _, obj in iter_objects(body):
-                values = {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
-                if any(looks_like_identifier(key) for key in values):
-                    created = knowledge.register(state, created_resource, values, used, request)
-                    break
-        if created_resource and created is None:
-            location = response.headers.get("Location") or response.headers.get("location")
-            if location:
-                identifier = location.rstrip("/").rsplit("/", 1)[-1]
-                created = knowledge.register(state, created_resource, {"id": identifier}, used, request)
-        self._harvest_unbound(state, body, used, request)
+            created = self._created(state, created_resource, body, response, used, request)
+        knowledge.remember(state, body)
+        self._harvest_unbound(state, body, used, request, under_own=under_own)
         return created
 
+    def _identifying(self, resource: str, obj: dict[str, Any]) -> dict[str, Any] | None:
+        """The object's scalar fields, when one of them can identify it (a key, or a field some
+        operation addresses the resource by); ``None`` for what is no object of its own (a message)."""
+        values = {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
+        keys = self.index.key_fields(resource)
+        if any(
+            (looks_like_identifier(key) or key in keys) and value is not None and value != ""
+            for key, value in values.items()
+        ):
+            return values
+        return None
+
+    def _created(
+        self,
+        state: TenantKnowledge,
+        resource: str,
+        body: Any,
+        response: HttpResponse,
+        used: dict[str, Instance],
+        request: HttpRequest,
+    ) -> Instance | None:
+        """The created object when the create did not answer with it where the description says: the
+        outermost object with a key, the ``Location`` header, or the values the tenant sent in fields
+        that address the resource (a ``username`` that ``/users/{username}`` takes)."""
+        knowledge = self.knowledge
+        for _, obj in iter_objects(body):
+            values = {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
+            if any(looks_like_identifier(key) and value not in (None, "") for key, value in values.items()):
+                return knowledge.register(state, resource, values, used, request)
+        location = response.headers.get("Location") or response.headers.get("location")
+        if location:
+            identifier = location.rstrip("/").rsplit("/", 1)[-1]
+            if identifier:
+                return knowledge.register(state, resource, {"id": identifier}, used, request)
+        if request.has_body and isinstance(request.body, dict):
+            keys = self.index.key_fields(resource)
+            sent = {
+                key: value
+                for key, value in request.body.items()
+                if key in keys and isinstance(value, (str, int)) and not isinstance(value, bool)
+            }
+            if sent:
+                return knowledge.register(state, resource, sent, used, request)
+        return None
+
     def _harvest_unbound(
-        self, state: TenantKnowledge, body: Any, used: dict[str, Instance], request: HttpRequest
+        self,
+        state: TenantKnowledge,
+        body: Any,
+        used: dict[str, Instance],
+        request: HttpRequest,
+        *,
+        under_own: bool,
     ) -> None:
         unbound = self.index.unbound
         if not unbound:
             return
         for _, obj in iter_objects(body):
+            owned: bool | None = None
             for key, value in obj.items():
                 resource = f"?{key}"
                 if resource in unbound and isinstance(value, (str, int)) and not isinstance(value, bool):
-                    self.knowledge.register(state, resource, {key: value}, used, request)
+                    if owned is None:
+                        owned = under_own or self.knowledge.owns(state, obj)
+                    self.knowledge.register(state, resource, {key: value}, used, request, owned=owned)
 
     def harvest_provisioning(
         self, state: TenantKnowledge, responses: list[requests.Response], secrets: list[str], *, base_url: str
@@ -92,7 +150,7 @@ class Harvester:
             captured = HttpResponse(
                 status=response.status_code, headers=dict(response.headers), text=response.text
             )
-            self.harvest(state, operation, request, captured, {})
+            self.harvest(state, operation, request, captured, {}, own=True)
             # The tenant exists before any reproduction runs: its signup is no step to repeat.
             for instances in state.instances.values():
                 for instance in instances:

@@ -20,6 +20,10 @@ class ApiIndex:
         self.unbound = {
             slot.resource for op in api.operations for slot in op.slots if slot.resource.startswith("?")
         }
+        self._key_fields: dict[str, set[str]] = {}
+        for op in api.operations:
+            for slot in op.slots:
+                self._key_fields.setdefault(slot.resource, set()).add(slot.field)
         self.taken_twice = {
             slot.resource
             for op in api.operations
@@ -37,6 +41,10 @@ class ApiIndex:
                     keys.add("unslotted")
                 for key in keys:
                     self.reads.setdefault(key, []).append(operation)
+
+    def key_fields(self, resource: str) -> set[str]:
+        """The fields some operation addresses ``resource`` by (``id``, ``username``, ``slug``)."""
+        return self._key_fields.get(resource, set())
 
     def is_excluded(self, operation: Operation) -> bool:
         return operation.label in self.excluded

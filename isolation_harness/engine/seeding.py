@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ..events import CampaignResult
-from ..knowledge import Instance, TenantKnowledge
-from ..operations import Operation
+from ..knowledge import Instance, Knowledge, TenantKnowledge
+from ..model import HttpRequest, iter_objects
+from ..operations import Operation, looks_like_identifier
 from ..redaction import Redactor
 from .builder import RequestBuilder
 from .discovery import Discovery
 from .harvest import Harvester
-from .index import ApiIndex
+from .index import ApiIndex, is_list
 from .sending import Sender
 
 
@@ -24,6 +25,7 @@ class Seeder:
         builder: RequestBuilder,
         harvester: Harvester,
         discovery: Discovery,
+        knowledge: Knowledge,
         result: CampaignResult,
         redactor: Redactor,
     ) -> None:
@@ -32,6 +34,7 @@ class Seeder:
         self.builder = builder
         self.harvester = harvester
         self.discovery = discovery
+        self.knowledge = knowledge
         self.result = result
         self.redactor = redactor
 
@@ -52,7 +55,7 @@ class Seeder:
             for operation in list(pending):
                 resource = operation.created_resource
                 assert resource is not None
-                if len(state.alive(resource)) >= index.wanted(resource):
+                if len(state.own(resource)) >= index.wanted(resource):
                     pending.remove(operation)
                     progress = True
                     continue
@@ -60,7 +63,7 @@ class Seeder:
                     continue
                 pending.remove(operation)
                 progress = True
-                for _ in range(index.wanted(resource) - len(state.alive(resource))):
+                for _ in range(index.wanted(resource) - len(state.own(resource))):
                     if self.create(state, operation) is None:
                         break
         if pending and not state.seed_retried:
@@ -77,7 +80,18 @@ class Seeder:
 
     def missing_inputs(self, state: TenantKnowledge, operation: Operation) -> list[str]:
         required = self.builder.required_slots(operation)
-        return sorted({slot.resource for slot in required if not state.alive(slot.resource)})
+        # A parent the tenant can make must be its own; one it cannot (a catalogue entry) may be anyone's.
+        return sorted(
+            {
+                slot.resource
+                for slot in required
+                if not (
+                    state.own(slot.resource)
+                    if self.index.recreatable(slot.resource)
+                    else state.alive(slot.resource)
+                )
+            }
+        )
 
     def create(self, state: TenantKnowledge, operation: Operation) -> Instance | None:
         """Call a create operation as the tenant (again with only the required fields if refused)."""
@@ -92,6 +106,8 @@ class Seeder:
             if response.ok:
                 created = self.harvester.harvest(state, operation, request, response, used)
                 if created is None:
+                    created = self.locate(state, operation, request, used)
+                if created is None:
                     self.result.note(
                         f"{state.tenant.name}: {operation.label} answered {response.status} but its response "
                         "holds no identifier the harness could use"
@@ -102,6 +118,34 @@ class Seeder:
                     f"{state.tenant.name}: {operation.label} failed with HTTP {response.status}: "
                     f"{self.redactor(response.text[:200].strip())}"
                 )
+        return None
+
+    def locate(
+        self, state: TenantKnowledge, operation: Operation, request: HttpRequest, used: dict[str, Instance]
+    ) -> Instance | None:
+        """Find an object the create did not answer with in the tenant's own lists, by the canary-bearing
+        values the create sent (a title, a name)."""
+        resource = operation.created_resource
+        assert resource is not None
+        canary = state.tenant.canary
+        sent = {value for value in request.sent_values() if canary in value}
+        if not sent:
+            return None
+        for read in self.index.reads.get(f"returns {resource}", []):
+            if not is_list(read):
+                continue
+            built = self.builder.build(state, read, pinned=dict(used))
+            if built is None:
+                continue
+            response = self.sender.send(state, built[0], read)
+            if response is None or not response.ok:
+                continue
+            keys = self.index.key_fields(resource)
+            for _, obj in iter_objects(response.json()):
+                scalars = {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
+                carries = any(isinstance(value, str) and value in sent for value in scalars.values())
+                if carries and any(looks_like_identifier(key) or key in keys for key in scalars):
+                    return self.knowledge.register(state, resource, scalars, used, request)
         return None
 
     def reseed(self, state: TenantKnowledge) -> None:

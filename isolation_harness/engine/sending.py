@@ -84,11 +84,23 @@ class Sender:
             self.knowledge.remember(state, body)
         return response
 
+    def status_of(self, state: TenantKnowledge, request: HttpRequest, operation: Operation) -> int | None:
+        """The status a tenant's own request is answered with, tried again like any; ``None`` when no
+        answer came. Nothing is recorded: this asks whether the tenant's credentials still work."""
+        attempted = self._attempts(state, request, operation, slot="", record=False)
+        return attempted[0].status if attempted is not None else None
+
     def _attempts(
-        self, state: TenantKnowledge, request: HttpRequest, operation: Operation, *, slot: str
+        self,
+        state: TenantKnowledge,
+        request: HttpRequest,
+        operation: Operation,
+        *,
+        slot: str,
+        record: bool = True,
     ) -> tuple[HttpResponse, Any, bool] | None:
-        """The last answer, its body parsed once, and whether that body is broken JSON; ``None`` (recorded)
-        when no answer came."""
+        """The last answer, its body parsed once, and whether that body is broken JSON; ``None`` (recorded
+        unless ``record`` is false) when no answer came."""
         policy = self.retry
         for attempt in range(policy.attempts):
             self.result.requests += 1
@@ -99,6 +111,8 @@ class Sender:
             except requests.RequestException as exc:
                 if policy.again_after_failure(attempt):
                     continue
+                if not record:
+                    return None
                 kind = "timeout" if isinstance(exc, requests.Timeout) else "connection"
                 self.error(
                     operation,
@@ -110,6 +124,8 @@ class Sender:
                 return None
             except Exception as exc:
                 # An in-process app that raises is what a server answers with a 500: an error, not a crash.
+                if not record:
+                    return None
                 message = f"the application raised {type(exc).__name__}: {self.redactor(str(exc))[:200]}"
                 self.error(operation, state, slot, message, kind="application-error")
                 return None

@@ -30,6 +30,8 @@ class Witnesses:
         self.discovery = discovery
         self.sender = sender
         self._last: tuple[object, list[Witness]] | None = None
+        # The victim's reads of the last probe, before and after it: every oracle judges the same ones.
+        self._reads: tuple[object, dict[str, list[Snapshot]]] | None = None
 
     def for_probe(self, probe: Probe) -> list[Witness]:
         """The witnesses of a write probe's targets, chosen once per probe (oracles share them)."""
@@ -39,6 +41,45 @@ class Witnesses:
         witnesses = self.for_write(probe.victim, probe.targets, probe.operation)
         self._last = (probe, witnesses)
         return witnesses
+
+    def before(self, probe: Probe) -> list[Snapshot]:
+        """The victim's reads of the probe's witnesses before it is sent, read once for every oracle."""
+        return self._read_once(probe, "before")
+
+    def after(self, probe: Probe) -> list[Snapshot]:
+        """The same reads after the probe's last exchange, read once for every oracle."""
+        return self._read_once(probe, "after")
+
+    def _read_once(self, probe: Probe, stage: str) -> list[Snapshot]:
+        if self._reads is None or self._reads[0] is not probe:
+            self._reads = (probe, {})
+        reads = self._reads[1]
+        if stage not in reads:
+            assert probe.victim is not None
+            reads[stage] = self.read_all(probe.victim, self.for_probe(probe))
+        return reads[stage]
+
+    def for_caller(self, probe: Probe) -> list[Witness]:
+        """The attacker's own reads where a write that acted on the caller instead shows.
+
+        Reads of its own objects of the targeted kinds (the path ignored, its own one written), the
+        read of the written path first, then its lists and ``/me`` from the views it has. The reads
+        are made here, not discovered: what they return is not harvested as the attacker's.
+        """
+        attacker = probe.attacker
+        own = {t.resource: probe.own[t.resource] for t in probe.targets if t.resource in probe.own}
+        readers = {op.label: op for resource in own for op in self.index.readers(resource)}
+        ranked = sorted(
+            readers.values(),
+            key=lambda op: (op.path != probe.operation.path, len(op.slots), self.index.order[op.label]),
+        )
+        out: list[Witness] = []
+        for operation in ranked[:MAX_LISTS]:
+            built = self.discovery.builder.build(attacker, operation, pinned=dict(own))
+            if built is not None:
+                out.append((View(request=built[0], status=200, body=None, volatile=set()), operation))
+        out.extend(self.unslotted_reads(attacker, probe.operation, fresh=False))
+        return out
 
     def for_write(
         self, victim: TenantKnowledge, targets: Sequence[Instance], write: Operation

@@ -55,10 +55,11 @@ def build_model(
                     schema=parameter.schema,
                 )
             )
-        body = entry.json_body()
+        body = entry.request_body()
         if body is not None:
             operation.body_schema = body.schema
             operation.body_required = body.required
+            operation.body_media_type = body.media_type
         operation.requires_auth = _requires_auth(document, entry.definition)
         node = nodes.get(entry.key) or nodes.get(label)
         if node is not None:
@@ -84,6 +85,7 @@ def build_model(
                 operation.requires_auth = False
     for operation in operations:
         operation.created_resource = operation.infer_created_resource(operations)
+    _add_named_reference_slots(operations)
     _rebind_role_named_slots(operations)
     if references:
         _apply_references(operations, references)
@@ -137,6 +139,117 @@ def _apply_references(operations: list[Operation], references: Mapping[str, str]
         operation.slots = kept
 
 
+def _add_named_reference_slots(operations: list[Operation]) -> None:
+    """Fields named after a resource hold a reference to one, the way frameworks name foreign keys
+    (``routine``, ``category``; ``exercises`` for a list): a query parameter or top-level body field
+    whose name is a resource's and whose schema is an integer or a UUID (the resource's key) or a URL
+    (a hyperlink: the resource's ``url`` field)."""
+    fields: dict[str, tuple[str, ...]] = {}
+    for operation in operations:
+        for output in operation.outputs:
+            fields.setdefault(output.resource, output.fields)
+    by_name = {_squash(resource): resource for resource in fields}
+    for operation in operations:
+        taken = {(slot.location, str(slot.path[0]) if slot.path else slot.name) for slot in operation.slots}
+        candidates: list[tuple[SlotLocation, str, Any]] = [
+            (parameter.location, parameter.name, parameter.schema)
+            for parameter in operation.parameters
+            if parameter.location is SlotLocation.QUERY
+        ]
+        body = resolve(operation.body_schema, operation.body_schema)
+        if isinstance(body, dict):
+            for name, schema in body.get("properties", {}).items():
+                resolved = resolve(schema, operation.body_schema)
+                if not (isinstance(resolved, dict) and resolved.get("readOnly")):
+                    candidates.append((SlotLocation.BODY, name, resolved))
+        for location, name, schema in candidates:
+            if (location, name) in taken:
+                continue
+            squashed = _squash(name)
+            kind = reference_kind(schema, operation.body_schema)
+            # Only a list takes a plural name (``exercises``); an integer ``sets`` is a count.
+            many = _is_array(schema, operation.body_schema)
+            resource = by_name.get(squashed.removesuffix("s") if many else squashed) or (
+                by_name.get(squashed) if many else None
+            )
+            if kind is None:
+                continue
+            if resource is None:
+                _say_unmapped(operation, location, name, squashed, kind, fields)
+                continue
+            known = fields[resource]
+            if kind == "url":
+                if "url" not in known:
+                    continue
+                key = "url"
+            else:
+                key = "id" if "id" in known or not known else ("uuid" if "uuid" in known else "id")
+            path: JSONPath = (name,) if location is SlotLocation.BODY else ()
+            operation.slots.append(Slot(location, name, resource, key, path))
+
+
+def _say_unmapped(
+    operation: Operation,
+    location: SlotLocation,
+    name: str,
+    squashed: str,
+    kind: str,
+    fields: Mapping[str, tuple[str, ...]],
+) -> None:
+    """Note a field that holds a key or a link but names no resource by itself (``unit`` beside a
+    ``WeightUnit``): the coverage says which field and how to map it. A link naming nothing near a
+    resource (a webhook's ``url``) is no reference."""
+    stem = _ID_SUFFIX.sub("", name).replace("_", "").replace("-", "").lower() or squashed
+    near = sorted(resource for resource in fields if stem and stem in resource.lower())
+    if not near and not looks_like_identifier(name):
+        return
+    where = f"body field {name}" if location is SlotLocation.BODY else f"{location.value} parameter {name}"
+    example = near[0] if near else "Resource"
+    hint = f" (perhaps {', '.join(near)})" if near else ""
+    operation.unmapped.append(
+        f"{where} holds {'a link' if kind == 'url' else 'a key'} but names no resource{hint}: "
+        f'if it points at one, map it in the config: [api] references = {{ {name} = "{example}" }}'
+    )
+
+
+def reference_kind(schema: Any, root: Any = None) -> str | None:
+    """``"id"`` when a schema holds a key (an integer, a UUID), ``"url"`` when a hyperlink, else ``None``;
+    a nullable schema and a list of them count as what they hold."""
+    schema = resolve(schema, root if root is not None else schema)
+    if not isinstance(schema, dict):
+        return None
+    for keyword in ("anyOf", "oneOf"):
+        options = [
+            option
+            for option in schema.get(keyword, [])
+            if not (isinstance(option, dict) and option.get("type") == "null")
+        ]
+        if len(options) == 1:
+            return reference_kind(options[0], root)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kinds = [item for item in kind if item != "null"]
+        kind = kinds[0] if len(kinds) == 1 else None
+    if kind == "array":
+        return reference_kind(schema.get("items"), root)
+    if kind == "integer":
+        return "id"
+    if kind == "string" and schema.get("format") in ("uuid",):
+        return "id"
+    if kind == "string" and schema.get("format") in ("uri", "url", "iri"):
+        return "url"
+    return None
+
+
+def _is_array(schema: Any, root: Any) -> bool:
+    schema = resolve(schema, root if root is not None else schema)
+    return isinstance(schema, dict) and schema.get("type") == "array"
+
+
+def _squash(name: str) -> str:
+    return name.replace("_", "").replace("-", "").lower()
+
+
 _ID_SUFFIX = re.compile(r"([_-]?ids?|[_-]?uuid)$", re.IGNORECASE)
 
 
@@ -157,12 +270,21 @@ def _rebind_role_named_slots(operations: list[Operation]) -> None:
         rebound: list[Slot] = []
         for slot in operation.slots:
             own = slot.resource == operation.created_resource and slot.field != "id"
-            if slot.location is SlotLocation.PATH or (slot.resource in fields and not own):
-                rebound.append(slot)
-                continue
             unbound = slot.resource.startswith("?")
             name = str(slot.path[-1]) if slot.path else slot.name
             stem = _ID_SUFFIX.sub("", name).replace("_", "").replace("-", "").lower()
+            if slot.location is SlotLocation.PATH:
+                # A path parameter named after a resource (`flow_id`) names it wherever the analysis
+                # linked no operation to it.
+                named = next((resource for resource in fields if resource.lower() == stem), None)
+                keyed = stem and _ID_SUFFIX.search(name) and named and "id" in (fields[named] or ("id",))
+                if unbound and keyed:
+                    slot = dataclasses.replace(slot, resource=str(named), field="id")
+                rebound.append(slot)
+                continue
+            if slot.resource in fields and not own:
+                rebound.append(slot)
+                continue
             matches = [
                 resource for resource in fields if stem.endswith(resource.lower()) and resource.lower()
             ]

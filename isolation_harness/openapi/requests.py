@@ -10,11 +10,11 @@ import re
 from typing import Any
 
 from ..knowledge import Instance, Knowledge, TenantKnowledge
-from ..model import HttpRequest, JSONPath, Slot, SlotLocation, delete_path, place, set_parameter
+from ..model import MULTIPART, HttpRequest, JSONPath, Slot, SlotLocation, delete_path, place, set_parameter
 from ..operations import Operation, Parameter, looks_like_identifier
 from ..redaction import is_sensitive_name
 from ..tenants import Tenant
-from .values import ValueGenerator, resolve
+from .values import ValueGenerator, is_file, resolve
 
 
 class OpenApiRequests:
@@ -63,6 +63,9 @@ class OpenApiRequests:
         if operation.body_schema is not None:
             request.body = generator.generate(operation.body_schema, required_only=required_only)
             request.has_body = True
+            request.media_type = operation.body_media_type
+            if request.media_type == MULTIPART:
+                request.files = self._attach_files(request.body, operation.body_schema, generator)
         placed: set[str] = set()
         for slot in operation.slots:
             instance = used.get(slot.resource)
@@ -78,6 +81,20 @@ class OpenApiRequests:
             placed.add(slot.resource)
             place(request, slot, instance.value(slot.field))
         return request, used
+
+    @staticmethod
+    def _attach_files(body: Any, schema: Any, generator: ValueGenerator) -> tuple[str, ...]:
+        """Put a small generated file (text with the tenant's canary) in each file field of a
+        multipart body; the names of those fields."""
+        properties = resolve(schema, schema).get("properties", {}) if isinstance(body, dict) else {}
+        files = []
+        for name, field_schema in properties.items():
+            resolved = resolve(field_schema, schema)
+            if name in body and is_file(resolved):
+                files.append(name)
+                text = generator.file_text(name)
+                body[name] = [text] if isinstance(body[name], list) else text
+        return tuple(files)
 
     def choose(
         self, state: TenantKnowledge, operation: Operation, pinned: dict[str, Instance]
@@ -97,9 +114,15 @@ class OpenApiRequests:
                 ),
                 None,
             )
-            # Instances whose creation is known make reproductions complete.
-            # Objects shared on purpose are targeted last; the tenant's private ones first.
-            candidates = sorted(state.alive(slot.resource), key=lambda item: (item.shared, not item.recipe))
+            # The tenant's own objects first (nobody's, such as a catalogue entry, only where it has
+            # none), its private ones before those shared on purpose, and those whose creation is known
+            # (complete reproductions). An object without a value for the slot is never sent (`/x/None`).
+            candidates = sorted(
+                (item for item in state.alive(slot.resource) if item.value(slot.field) is not None),
+                key=lambda item: (not item.owned, item.shared, not item.recipe),
+            )
+            if parent_choice is not None and parent_choice.value(slot.field) is None:
+                parent_choice = None
             choice = parent_choice or (candidates[0] if candidates else None)
             if choice is None:
                 if slot.resource in required:

@@ -15,6 +15,8 @@ from typing import Any
 
 from faker import Faker
 
+from .privacy import private_boolean, private_level, private_option
+
 JsonSchema = dict[str, Any]
 
 _MAX_DEPTH = 8
@@ -44,10 +46,7 @@ class ValueGenerator:
         if "const" in schema:
             return schema["const"]
         if schema.get("enum"):
-            options = [option for option in schema["enum"] if option is not None]
-            return options[0] if options else None
-        if "example" in schema and not _is_textual(schema):
-            return schema["example"]
+            return _enum_value(schema, name)
         for keyword in ("anyOf", "oneOf"):
             if keyword in schema:
                 options = [resolve(option, root) for option in schema[keyword]]
@@ -62,6 +61,13 @@ class ValueGenerator:
                 merged = merge_schemas(merged, resolve(part, root))
             return self._value(merged, root, name, depth + 1, required_only)
         kind = _type_of(schema)
+        if kind == "boolean":
+            private = private_boolean(schema, name)
+            if private is not None:
+                return private
+        given = _given(schema, kind)
+        if given:
+            return given[0]
         if kind == "object" or (kind is None and "properties" in schema):
             return self._object(schema, root, depth, required_only)
         if kind == "array":
@@ -121,7 +127,15 @@ class ValueGenerator:
             value = _round_to_multiple(value, multiple, low, high)
         return int(value) if integer else value
 
+    def file_text(self, name: str) -> str:
+        """The content of a small generated file for a ``multipart/form-data`` file field."""
+        self._counter += 1
+        return f"{self.fake.word().capitalize()} {self.canary} {name} {self._counter}\n"
+
     def _string(self, name: str, schema: JsonSchema) -> str:
+        level = private_level(name)
+        if level is not None and _is_textual(schema) and _fits(level, schema):
+            return level
         fmt = schema.get("format")
         formatted = self._formatted(fmt)
         if formatted is not None:
@@ -231,6 +245,60 @@ def merge_schemas(left: JsonSchema, right: Any) -> JsonSchema:
     if "required" in left or "required" in right:
         merged["required"] = sorted(set(left.get("required", [])) | set(right.get("required", [])))
     return merged
+
+
+def is_file(schema: Any) -> bool:
+    """Whether a multipart field's schema is a file: ``format: binary`` (OpenAPI 3.0) or a
+    ``contentMediaType`` (3.1), or an array of them."""
+    if not isinstance(schema, dict):
+        return False
+    if _type_of(schema) == "array":
+        return is_file(schema.get("items"))
+    if any(
+        isinstance(option, dict) and is_file(option)
+        for option in schema.get("anyOf") or schema.get("oneOf") or []
+    ):
+        return True
+    return _type_of(schema) in (None, "string") and (
+        schema.get("format") == "binary" or "contentMediaType" in schema
+    )
+
+
+def _enum_value(schema: JsonSchema, name: str) -> Any:
+    """An enum's private option where it is about visibility, else its default or example, else its first."""
+    options = [option for option in schema["enum"] if option is not None]
+    private, value = private_option(schema, name, options)
+    if private:
+        return value
+    given = [value for value in _declared(schema) if value in options]
+    return given[0] if given else (options[0] if options else None)
+
+
+def _declared(schema: JsonSchema) -> list[Any]:
+    """The schema's ``default``, ``example`` and ``examples``, in that order."""
+    out = [schema[key] for key in ("default", "example") if key in schema]
+    examples = schema.get("examples")
+    return out + (list(examples) if isinstance(examples, list) else [])
+
+
+def _given(schema: JsonSchema, kind: str | None) -> list[Any]:
+    """The declared values (:func:`_declared`) a scalar of this schema can take.
+
+    Free text keeps its canary, objects and arrays are generated, and a formatted or patterned
+    string takes only its ``example``: its default or documented examples are often what the
+    server already holds, and a write of them would show no effect.
+    """
+    if kind in ("boolean", "integer", "number"):
+        python = {"boolean": (bool,), "integer": (int,), "number": (int, float)}[kind]
+        return [
+            value
+            for value in _declared(schema)
+            if isinstance(value, python) and (kind == "boolean" or not isinstance(value, bool))
+        ]
+    if kind == "string" and not _is_textual(schema):
+        example = schema.get("example")
+        return [example] if isinstance(example, str) and _fits(example, schema) else []
+    return []
 
 
 def _type_of(schema: JsonSchema) -> str | None:

@@ -7,7 +7,7 @@ message quotes another tenant's data leaks it too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,19 +43,29 @@ def _context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str
 
 
 def find_canaries(
-    response: HttpResponse, markers: Mapping[str, Sequence[str]], *, ignore: Iterable[str] = ()
+    response: HttpResponse,
+    markers: Mapping[str, Sequence[str]],
+    *,
+    ignore: Iterable[str] = (),
+    public: Collection[str] = frozenset(),
+    owned: Mapping[str, Collection[str]] | None = None,
 ) -> list[Sighting]:
     """Every other tenant's marker (canary or identity) in a response's headers, body or error text.
 
     ``markers`` maps a tenant name to its markers; pass only the tenants other than the caller.
     ``ignore`` holds values the caller itself sent: a server echoing the request back (``order
     ih… not found``) shows nothing the caller did not already have, so those spans are blanked
-    before searching.
+    before searching, but only where they are echoed: a value the owner has in its own data
+    (``owned``, by tenant) other than the sent value itself still counts (the attacker sent the
+    victim's user name; the victim's email in the same answer is a leak). ``public`` holds whole values the caller may see anyway (public data, and
+    tenants' data already sent to callers without credentials): they are skipped.
     """
     sightings: list[Sighting] = []
     echoed = sorted(
         {value for value in ignore if value and len(value) >= _MIN_DISTINCTIVE_TEXT}, key=len, reverse=True
     )
+
+    sent = {value.lower() for value in echoed}
 
     def blank(text: str) -> str:
         for value in echoed:
@@ -78,7 +88,10 @@ def find_canaries(
 
     for owner, owner_markers in markers.items():
         for where, text in sources:
-            searchable = blank(text)
+            if text in public:
+                continue
+            own_data = owned is not None and text in owned.get(owner, ()) and text.lower() not in sent
+            searchable = text if own_data else blank(text)
             for marker in owner_markers:
                 match = re.search(re.escape(marker), searchable, flags=re.IGNORECASE)
                 if match:
@@ -97,7 +110,13 @@ class CanaryOracle(ResponseOracle):
     def judge(self, probe: Probe, exchange: Exchange, ctx: EngineContext, prepared: Any) -> list[Evidence]:
         response = visible(probe.attacker, exchange.response)
         others = ctx.knowledge.markers(probe.attacker)
-        sightings = find_canaries(response, others, ignore=exchange.request.sent_values())
+        sightings = find_canaries(
+            response,
+            others,
+            ignore=exchange.request.sent_values(),
+            public=ctx.knowledge.public(),
+            owned={state.name: state.known for state in ctx.knowledge.others(probe.attacker)},
+        )
         evidence: list[Evidence] = []
         for sighting in sightings:
             if any(item.victim == sighting.owner for item in evidence):

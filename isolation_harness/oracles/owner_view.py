@@ -1,7 +1,8 @@
 """The owner-view oracle: a 2xx whose body repeats a victim's own object on stable fields is a confirmed leak.
 
 Only distinctive values count, and none the caller has seen in its own data or sent itself: data
-every tenant sees alike, and the caller's own, can never match.
+every tenant sees alike, data anyone may see (see :mod:`isolation_harness.public`), and the caller's
+own, can never match.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class OwnerViewOracle(ResponseOracle):
         if body is None or not victims:
             return []
         known = set(attacker.known) | set(exchange.request.sent_values()) | ctx.knowledge.shared_values()
+        known |= ctx.knowledge.public()
         owned = {state.name: state.objects for state in victims}
         index = {state.name: state.object_pairs for state in victims}
         matches = match_owner_views(

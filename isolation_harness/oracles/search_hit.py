@@ -13,7 +13,7 @@ from typing import Any
 
 from ..engine.context import EngineContext
 from ..exchange import Evidence, Exchange, Probe
-from ..knowledge import TenantKnowledge, same_identity, visible
+from ..knowledge import made_by, visible
 from ..model import FindingKind, Verdict, format_pointer, iter_objects
 from ..operations import looks_like_identifier
 from .base import ResponseOracle
@@ -35,10 +35,12 @@ class SearchHitOracle(ResponseOracle):
         victim_state = probe.victim
         # The victim's own values that carry its canary: what a record of its data shows.
         own = [value for value in victim_state.known if term in value.lower() and value.lower() != term]
+        # What callers without credentials receive too is public exposure, not a cross-tenant read.
+        public = ctx.knowledge.public()
         for path, obj in iter_objects(visible(probe.attacker, response).json()):
             if not any(looks_like_identifier(key) for key in obj):
                 continue
-            mine = _made_by(victim_state, obj)
+            mine = made_by(victim_state, obj)
             field_name = next(
                 (
                     key
@@ -46,6 +48,7 @@ class SearchHitOracle(ResponseOracle):
                     if isinstance(value, str)
                     and term in value.lower()
                     and value.lower() != term
+                    and value not in public
                     and (mine or any(known in value for known in own))
                 ),
                 None,
@@ -60,14 +63,3 @@ class SearchHitOracle(ResponseOracle):
             )
             return [Evidence(self.name, FindingKind.READ, Verdict.CONFIRMED, victim, text)]
         return []
-
-
-def _made_by(state: TenantKnowledge, obj: dict[str, Any]) -> bool:
-    """Whether ``obj`` is one of the objects ``state``'s tenant made (by any of its key fields)."""
-    scalars = {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
-    return any(
-        same_identity(instance.values, scalars)
-        for key, value in scalars.items()
-        if looks_like_identifier(key)
-        for instance in state.made.get((key, str(value)), [])
-    )

@@ -1,17 +1,22 @@
 """The status-only oracle: a write with another tenant's identifier that was accepted, with no visible effect.
 
-Suspected, not confirmed: reported, and failing only with ``fail_on = "suspected"``. A write
-that acted on the caller's own data instead (``/me``, its lists changed; or the answer is the
-caller's own object) is no suspicion at all.
+Suspected, not confirmed: reported, and failing only with ``fail_on = "suspected"``; its evidence
+says which two things it could not tell apart. Nothing is suspected where another oracle confirmed a
+finding about the same victim on the same answer. A write that acted on the caller's own data instead
+is no suspicion at all: its own object of the same kind, its lists or ``/me`` changed, or the answer
+is its own object. A create always adds to the caller's own data; it acted on the caller when the new
+object it answers with holds none of the victim's identifiers.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..engine.context import EngineContext
 from ..exchange import Evidence, Exchange, Probe
-from ..model import FindingKind, Verdict
+from ..model import FindingKind, Verdict, iter_leaves
+from ..operations import looks_like_identifier
 
 
 class StatusOnlyOracle:
@@ -26,26 +31,81 @@ class StatusOnlyOracle:
     def prepare(self, probe: Probe, ctx: EngineContext) -> Any:
         assert probe.victim is not None
         checked = bool(ctx.witnesses.for_probe(probe))
-        # Where acting on the caller shows (``/me``, its lists).
-        own_views = ctx.witnesses.unslotted_reads(probe.attacker, probe.operation, fresh=False)
+        if probe.operation.created_resource is not None:
+            return checked, [], []
+        own_views = ctx.witnesses.for_caller(probe)
         return checked, own_views, ctx.witnesses.read_all(probe.attacker, own_views)
 
     def judge(self, probe: Probe, exchange: Exchange, ctx: EngineContext, prepared: Any) -> list[Evidence]:
         victim = probe.victim
         response = exchange.response
-        changed = any(item.kind in (FindingKind.WRITE, FindingKind.DELETE) for item in exchange.evidence)
-        if victim is None or changed or not response.ok:
+        if victim is None or not response.ok:
+            return []
+        # A confirmed finding about the same victim (its data changed, or came back) says more.
+        if any(
+            item.verdict is Verdict.CONFIRMED and item.victim == victim.name for item in exchange.evidence
+        ):
             return []
         checked, own_views, own_before = prepared
         attacker = probe.attacker
-        own_after = ctx.witnesses.read_all(attacker, own_views)
-        if ctx.witnesses.changes(attacker, own_views, own_before, own_after):
-            return []
-        if attacker.tenant.canary.lower() in response.text.lower():
-            return []
-        text = (
-            f"{probe.operation.method} with {victim.name}'s identifier was accepted (HTTP {response.status}) "
-            f"but no change was visible to {victim.name}"
-            + ("" if checked else " (it has no read operation to check)")
+        accepted = (
+            f"{probe.operation.method} with {victim.name}'s identifier was accepted (HTTP {response.status})"
         )
+        unchecked = "" if checked else " (it has no read operation to check)"
+        created = probe.operation.created_resource
+        if created is not None:
+            doubt = _doubt_about_create(probe, exchange)
+            if doubt is None:
+                return []
+            text = (
+                f"{accepted} but nothing new showed in {victim.name}'s reads{unchecked}; {doubt}: "
+                f"could not tell a {created} attached to {victim.name}'s {_targets(probe)} that its reads "
+                f"do not show from a {created} made without it"
+            )
+        else:
+            own_after = ctx.witnesses.read_all(attacker, own_views)
+            if ctx.witnesses.changes(attacker, own_views, own_before, own_after):
+                return []
+            if attacker.tenant.canary.lower() in response.text.lower():
+                return []
+            text = (
+                f"{accepted} but no change was visible to {victim.name}{unchecked}, nor in "
+                f"{attacker.name}'s own data: could not tell a change to {victim.name}'s "
+                f"{_targets(probe)} that its reads do not show from a request that changed nothing"
+            )
         return [Evidence(self.name, FindingKind.WRITE_ACCEPTED, Verdict.SUSPECTED, victim.name, text)]
+
+
+def _targets(probe: Probe) -> str:
+    return ", ".join(dict.fromkeys(target.resource for target in probe.targets)) or "data"
+
+
+def _doubt_about_create(probe: Probe, exchange: Exchange) -> str | None:
+    """Why an accepted create may have used the victim's reference; ``None`` when its answer shows it did not.
+
+    The answer is the new object when it carries the caller's canary: holding none of the victim's
+    identifiers in a reference field, it was made without them (dropped, or replaced by the caller's own).
+    """
+    assert probe.victim is not None
+    body = exchange.response.json()
+    text = json.dumps(body).lower() if body is not None else exchange.response.text.lower()
+    resources = {target.resource for target in probe.targets}
+    victims = {
+        str(value)
+        for target in probe.targets
+        for key, value in target.values.items()
+        if value is not None and looks_like_identifier(key)
+    }
+    names = {slot.name for slot in probe.operation.slots if slot.resource in resources}
+    for path, value in iter_leaves(body):
+        key = next((part for part in reversed(path) if isinstance(part, str)), "")
+        reference = key in names or (looks_like_identifier(key) and key.lower() not in _OWN_KEYS)
+        if reference and value is not None and str(value) in victims:
+            return f"the new object holds {probe.victim.name}'s identifier in {key}"
+    if probe.attacker.tenant.canary.lower() in text:
+        return None
+    return "the answer is not the new object"
+
+
+# Keys that name the object itself, never what it refers to.
+_OWN_KEYS = frozenset({"id", "uuid", "guid", "uid", "key", "slug"})

@@ -1,13 +1,14 @@
 """Probe kinds: small units, each in its own module, that plan probes for an operation.
 
-The built-in ones, in the order they run for each operation: search terms, guessed identifiers,
-own reads, foreign identifiers; then, once every operation was probed, tombstones. A plugin adds
-its own through the ``isolation_harness_probe_kinds`` hook.
+The built-in ones, in the order they run for each operation: reads without credentials, search
+terms, guessed identifiers, own reads, foreign identifiers; then, once every operation was probed,
+tombstones. A plugin adds its own through the ``isolation_harness_probe_kinds`` hook.
 """
 
 from __future__ import annotations
 
 from ..exchange import Probe
+from .anonymous import AnonymousProbes
 from .base import ProbeKind
 from .foreign import ForeignIdentifierProbes
 from .guessed import GuessedIdentifierProbes
@@ -19,6 +20,7 @@ from .tombstones import TombstoneProbes
 def builtin_probe_kinds() -> list[ProbeKind]:
     """The probe kinds every campaign runs, in order."""
     return [
+        AnonymousProbes(),
         SearchProbes(),
         GuessedIdentifierProbes(),
         OwnReadProbes(),
@@ -28,6 +30,7 @@ def builtin_probe_kinds() -> list[ProbeKind]:
 
 
 __all__ = [
+    "AnonymousProbes",
     "ForeignIdentifierProbes",
     "GuessedIdentifierProbes",
     "OwnReadProbes",

@@ -61,6 +61,15 @@ def foreign_probe(
         ctx.skip(operation, f"{victim.name} has no {', '.join(missing)} to target via {slot_text}")
         return None
     pinned = {slot.resource: victim_used[slot.resource] for slot in variant}
+    nobodys = sorted({resource for resource, instance in pinned.items() if not instance.owned})
+    if nobodys:
+        # Seen in lists but neither made by the victim nor carrying its canary: not the victim's data.
+        ctx.skip(
+            operation,
+            f"{victim.name} has no {', '.join(nobodys)} of its own to target via {slot_text} "
+            "(only ones it saw in lists, which are nobody's)",
+        )
+        return None
     own = ctx.builder.choose(attacker, operation, {})
     built = ctx.builder.build(attacker, operation)
     if built is None or own is None:
@@ -68,7 +77,6 @@ def foreign_probe(
             operation, f"{attacker.name} cannot build its own request (seeding found none of what it needs)"
         )
         return None
-    request, _ = built
     values = {slot: pinned[slot.resource].value(slot.field) for slot in variant}
     empty = [slot.describe() for slot, value in values.items() if value is None]
     if empty:
@@ -82,6 +90,8 @@ def foreign_probe(
         ctx.skip(operation, f"{victim.name}'s identifiers via {slot_text} are the same as {attacker.name}'s")
         return None
     targets = list(pinned.values())
+    # An update is sent with a body that worked for an owner's own update of its own object.
+    request = ctx.update_bodies.request(ctx, attacker, operation, own, built[0])
     probe = Probe(
         kind=kind,
         operation=operation,

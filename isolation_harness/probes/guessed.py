@@ -35,7 +35,7 @@ class GuessedIdentifierProbes:
             if slot.location not in (SlotLocation.PATH, SlotLocation.QUERY):
                 continue
             for attacker in ctx.knowledge.tenants:
-                own = [instance.value(slot.field) for instance in attacker.alive(slot.resource)]
+                own = [item.value(slot.field) for item in attacker.own(slot.resource)]
                 guesses = neighbours(own, exclude={str(value) for value in own}, limit=GUESSES_PER_SLOT)
                 built = ctx.builder.build(attacker, operation) if guesses else None
                 if built is None:

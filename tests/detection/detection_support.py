@@ -85,3 +85,4 @@ def confirmed_operations(result: CampaignResult) -> set[str]:
 
 
 HELPDESK_CONFIG = EXAMPLES / "helpdesk_api" / "isolation.toml"
+DRF_CONFIG = EXAMPLES / "drf_api" / "isolation.toml"

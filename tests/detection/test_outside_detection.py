@@ -11,7 +11,7 @@ import pytest
 from detection_support import confirmed_operations, run_in_process
 
 OUTSIDE = Path(__file__).resolve().parent / "outside"
-APIS = ("helpdesk", "inventory", "taskboard")
+APIS = ("helpdesk", "inventory", "taskboard", "filebox", "planner", "bulletin")
 
 
 def _module(name: str) -> ModuleType:

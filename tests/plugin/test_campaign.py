@@ -226,6 +226,8 @@ def test_json_report_holds_findings_coverage_errors_and_stats(
     assert coverage["GET /orders/{order_id}"]["probes"] >= 2
     assert all(set(entry) == {"probes", "slots", "skipped"} for entry in coverage.values())
     assert coverage["GET /orders/{order_id}"]["slots"] == [
+        "(no credentials, tenant-a's identifiers)",
+        "(no credentials, tenant-b's identifiers)",
         "(its own identifiers)",
         "path order_id",
         "path order_id (deleted by its owner)",

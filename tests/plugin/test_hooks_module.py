@@ -37,7 +37,8 @@ def test_the_command_line_loads_a_hooks_file(hooked: pytest.Pytester) -> None:
     )
     assert result.ret == 1, result.stderr.str()
     assert _leaks((hooked.path / "report.json").read_text()) == {"GET /orders/{order_id}"}
-    assert (hooked.path / "teardown.log").read_text().split() == ["tenant-a", "tenant-b"]
+    # The bystander (tenant-c), which creates nothing, goes first: when its reads are done.
+    assert (hooked.path / "teardown.log").read_text().split() == ["tenant-c", "tenant-a", "tenant-b"]
 
 
 def test_pytest_loads_a_hooks_module_named_in_the_config(hooked: pytest.Pytester) -> None:
@@ -49,7 +50,8 @@ def test_pytest_loads_a_hooks_module_named_in_the_config(hooked: pytest.Pytester
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     assert _leaks((hooked.path / "report.json").read_text()) == {"GET /orders/{order_id}"}
-    assert (hooked.path / "teardown.log").read_text().split() == ["tenant-a", "tenant-b"]
+    # The bystander (tenant-c), which creates nothing, goes first: when its reads are done.
+    assert (hooked.path / "teardown.log").read_text().split() == ["tenant-c", "tenant-a", "tenant-b"]
 
 
 def test_a_misspelt_hook_is_a_configuration_error(project: pytest.Pytester) -> None:

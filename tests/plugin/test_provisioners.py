@@ -71,7 +71,8 @@ def test_conftest_hook_provisions_tenants_without_signup_or_login_in_config(
         ]
     )
     # The teardown hook ran once for each tenant, after the campaign.
-    assert (project.path / "teardown.log").read_text().splitlines() == ["tenant-a", "tenant-b"]
+    # The bystander (tenant-c), which creates nothing, goes first: when its reads are done.
+    assert (project.path / "teardown.log").read_text().splitlines() == ["tenant-c", "tenant-a", "tenant-b"]
 
 
 @pytest.mark.parametrize(

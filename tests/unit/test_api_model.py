@@ -9,7 +9,7 @@ import schemathesis
 
 from isolation_harness.errors import ConfigurationError
 from isolation_harness.model import Slot, SlotLocation
-from isolation_harness.openapi.model import build_model
+from isolation_harness.openapi.model import _rebind_role_named_slots, build_model
 from isolation_harness.operations import (
     ApiModel,
     Operation,
@@ -202,8 +202,10 @@ def test_json_body_schema_and_requiredness(model: ApiModel) -> None:
     assert not labels["POST /customers"].body_required
     assert labels["POST /orders"].body_schema is not None
     assert labels["GET /orders"].body_schema is None
-    # Only JSON bodies are generated.
-    assert labels["POST /uploads"].body_schema is None
+    assert labels["POST /orders"].body_media_type == "application/json"
+    # A body only declared as a form or multipart is read in that media type.
+    assert labels["POST /uploads"].body_schema == {"type": "object", "properties": {"f": {}}}
+    assert labels["POST /uploads"].body_media_type == "multipart/form-data"
 
 
 def test_created_resource(model: ApiModel) -> None:
@@ -459,3 +461,142 @@ def test_a_reference_to_a_resource_without_id_asks_for_the_field() -> None:
         "api.references maps 'assignee_id' to 'Agent', but Agent has no field 'id'. "
         'Name the field it holds, e.g. assignee_id = "Agent.handle". Its fields: handle, name.'
     )
+
+
+# -- what makes something new, and references named the way frameworks name them ------------------
+
+
+def test_only_a_post_to_a_collection_or_a_put_naming_the_new_object_creates() -> None:
+    profile = Output("Profile", "/", False, "200", ("id", "language"))
+    own_profile = [
+        Operation(label="PUT /profile", method="PUT", path="/profile/", outputs=[profile]),
+        Operation(label="POST /profile/avatar", method="POST", path="/profile/avatar", outputs=[profile]),
+        Operation(label="POST /auth/login", method="POST", path="/auth/login", outputs=[profile]),
+    ]
+    for update in own_profile:
+        assert update.infer_created_resource(own_profile) is None, update.label
+
+    tag = Output("Tag", "/", False, "200", ("id",))
+    listed = Operation(
+        label="GET /tags", method="GET", path="/tags", outputs=[Output("Tag", "/", True, "200", ("id",))]
+    )
+    post_to_listed = Operation(label="POST /tags", method="POST", path="/tags", outputs=[tag])
+    declared = Operation(
+        label="POST /notes",
+        method="POST",
+        path="/notes",
+        outputs=[Output("Note", "/", False, "201", ("id",))],
+    )
+    put_named = Operation(
+        label="PUT /buckets/{name}",
+        method="PUT",
+        path="/buckets/{name}",
+        slots=[Slot(SlotLocation.PATH, "name", "?name", "name")],
+        outputs=[Output("Bucket", "/", False, "200", ("name",))],
+    )
+
+    assert post_to_listed.infer_created_resource([listed]) == "Tag"
+    assert declared.infer_created_resource([]) == "Note"
+    assert put_named.infer_created_resource([]) == "Bucket"
+
+
+def _drf_style() -> ApiModel:
+    def obj(**properties: Any) -> dict[str, Any]:
+        return {"type": "object", "properties": properties}
+
+    integer, url = {"type": "integer"}, {"type": "string", "format": "uri"}
+    body = obj(
+        routine=integer,
+        exercises={"type": "array", "items": integer},
+        category={"anyOf": [{"type": "integer"}, {"type": "null"}]},
+        workout=url,
+        sets=integer,
+        language={"type": "string"},
+        unit=integer,
+    )
+    schemas = {
+        "Routine": obj(id=integer, url=url, name={"type": "string"}),
+        "Exercise": obj(id=integer, name={"type": "string"}),
+        "Category": obj(id=integer, name={"type": "string"}),
+        "Workout": obj(id=integer, url=url),
+        "Set": obj(id=integer, reps=integer),
+        "Language": obj(id=integer, code={"type": "string"}),
+        "WeightUnit": obj(id=integer, name={"type": "string"}),
+    }
+    paths: dict[str, Any] = {
+        f"/{name.lower()}s/{{id}}": {
+            "get": {
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": integer}],
+                "responses": returns(name),
+            }
+        }
+        for name in schemas
+    }
+    paths["/sets"] = {
+        "post": {
+            "requestBody": {"required": True, "content": json_content(body)},
+            "responses": returns("Set", status="201"),
+        },
+        "get": {
+            "parameters": [{"name": "routine", "in": "query", "required": False, "schema": integer}],
+            "responses": returns("Set", many=True),
+        },
+    }
+    return build_model(schemathesis.openapi.from_dict(document(paths, schemas)))
+
+
+def test_fields_named_after_a_resource_are_references_to_it() -> None:
+    by_label = _drf_style().by_label()
+
+    create = {(slot.describe(), slot.resource, slot.field) for slot in by_label["POST /sets"].slots}
+    listing = {(slot.describe(), slot.resource, slot.field) for slot in by_label["GET /sets"].slots}
+
+    assert {
+        ("body /routine", "Routine", "id"),
+        ("body /exercises", "Exercise", "id"),
+        ("body /category", "Category", "id"),
+        ("body /workout", "Workout", "url"),
+    } <= create
+    assert ("query routine", "Routine", "id") in listing
+
+
+def test_a_count_a_name_and_a_field_naming_no_resource_are_no_references() -> None:
+    slots = {slot.describe() for slot in _drf_style().by_label()["POST /sets"].slots}
+
+    # `sets` is an integer count (only a list takes a plural name), `language` a string code, and
+    # `unit` names no resource of the API.
+    assert not slots & {"body /sets", "body /language", "body /unit"}
+
+
+def test_a_path_parameter_named_after_a_resource_names_it_where_no_link_says_so() -> None:
+    # The dependency analysis links `flow_id` where it can; where it could not, the slot is unbound.
+    flows = Operation(
+        label="GET /flows",
+        method="GET",
+        path="/flows",
+        outputs=[Output("Flow", "/", True, "200", ("id", "name"))],
+    )
+
+    def unbound(path: str, name: str) -> Operation:
+        return Operation(
+            label=f"GET {path}",
+            method="GET",
+            path=path,
+            slots=[Slot(SlotLocation.PATH, name, f"?{name}", name)],
+        )
+
+    events, graph = unbound("/build/{flow_id}/events", "flow_id"), unbound("/graphs/{flow}", "flow")
+    _rebind_role_named_slots([flows, events, graph])
+
+    assert events.slots == [Slot(SlotLocation.PATH, "flow_id", "Flow", "id")]
+    # A bare name may hold a slug or a name as well as a key: left to what the API returns under it.
+    assert graph.slots == [Slot(SlotLocation.PATH, "flow", "?flow", "flow")]
+
+
+def test_the_model_says_which_field_it_cannot_map_and_how_to_map_it() -> None:
+    by_label = _drf_style().by_label()
+
+    assert by_label["POST /sets"].unmapped == [
+        "body field unit holds a key but names no resource (perhaps WeightUnit): if it points at one, "
+        'map it in the config: [api] references = { unit = "WeightUnit" }'
+    ]

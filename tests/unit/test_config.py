@@ -231,7 +231,7 @@ def test_empty_config_has_no_provisioner() -> None:
         (
             {"tenants": {"login": {**LOGIN, "tokne": "/a"}}},
             "isolation.toml: unknown key 'tokne' in [tenants.login]. Did you mean 'token'? "
-            "Known keys: operation, body, token, token_header, token_cookie.",
+            "Known keys: operation, body, token, token_header, token_cookie, media_type.",
         ),
         (
             {"tenants": {"login": {**LOGIN, "token": "access_token"}}},

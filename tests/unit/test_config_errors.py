@@ -38,10 +38,10 @@ def as_data(error: ConfigurationError) -> tuple[str, str | None, object, str | N
             {"tenants": {"login": {**LOGIN, "tokne": "/a"}}},
             (
                 "isolation.toml: unknown key 'tokne' in [tenants.login]. Did you mean 'token'? "
-                "Known keys: operation, body, token, token_header, token_cookie.",
+                "Known keys: operation, body, token, token_header, token_cookie, media_type.",
                 "tenants.login.tokne",
                 "/a",
-                "Did you mean 'token'? Known keys: operation, body, token, token_header, token_cookie.",
+                "Did you mean 'token'? Known keys: operation, body, token, token_header, token_cookie, media_type.",
             ),
             id="unknown key",
         ),
@@ -188,7 +188,7 @@ def test_an_unknown_key_is_reported_before_what_it_causes() -> None:
 
     assert str(error) == (
         "isolation.toml: unknown key 'operaton' in [tenants.login]. Did you mean 'operation'? "
-        "Known keys: operation, body, token, token_header, token_cookie."
+        "Known keys: operation, body, token, token_header, token_cookie, media_type."
     )
 
 

@@ -71,8 +71,15 @@ def test_key_lists_come_from_the_schema() -> None:
     assert known_keys(["api"]) == ("openapi_path", "exclude", "references", "shares")
     assert known_keys(["api", "shares", 0]) == ("operation", "body", "query")
     assert known_keys(["tenants"]) == ("count", "signup", "login", "teardown", "auth", "accounts")
-    assert known_keys(["tenants", "login"]) == ("operation", "body", "token", "token_header", "token_cookie")
-    assert known_keys(["tenants", "teardown"]) == ("operation", "body")
+    assert known_keys(["tenants", "login"]) == (
+        "operation",
+        "body",
+        "token",
+        "token_header",
+        "token_cookie",
+        "media_type",
+    )
+    assert known_keys(["tenants", "teardown"]) == ("operation", "body", "media_type")
     assert known_keys(["tenants", "auth"]) == ("header", "prefix", "cookie", "query")
     assert known_keys(["tenants", "accounts", 3]) == ("name", "token_env")
     assert known_keys(["campaign"]) == ("fail_on", "timeout", "retries", "backoff")
@@ -87,4 +94,9 @@ def test_every_example_config_validates(path: Path) -> None:
 
 
 def test_there_are_example_configs() -> None:
-    assert [path.parent.name for path in EXAMPLES] == ["dispatch_api", "helpdesk_api", "notebook_api"]
+    assert [path.parent.name for path in EXAMPLES] == [
+        "dispatch_api",
+        "drf_api",
+        "helpdesk_api",
+        "notebook_api",
+    ]

@@ -149,6 +149,33 @@ def test_canary_leaves_the_callers_own_data_an_echo_and_shared_objects_alone() -
     assert judge(oracle, read_probe(tenant_a, get("/orders")), shared, setup.ctx) == []
 
 
+def test_canary_discounts_the_sent_user_name_only_where_it_is_echoed() -> None:
+    setup = engine([LIST_ORDERS])
+    tenant_a, tenant_b = setup.tenants
+    theirs = tenant_b.tenant.canary
+    email = tenant_b.tenant.identity.email
+    company = tenant_b.tenant.identity.company
+    setup.ctx.knowledge.remember(tenant_b, {"username": theirs, "email": email, "company": company})
+    request = HttpRequest(method="GET", path_template="/users/{username}", path_params={"username": theirs})
+    probe = read_probe(tenant_a, request)
+
+    # Only the user name the attacker sent, back in the answer: nothing it did not have.
+    echo = json_response({"username": theirs, "detail": f"user {theirs} is private"}, status=403)
+    assert judge(CanaryOracle(), probe, echo, setup.ctx) == []
+
+    # The victim's other fields in the same answer carry its canary too: they leak.
+    profile = json_response({"username": theirs, "company": company})
+    assert judge(CanaryOracle(), probe, profile, setup.ctx) == [
+        Evidence(
+            "canary",
+            FindingKind.READ,
+            Verdict.CONFIRMED,
+            B,
+            f"HTTP 200: tenant-b's canary {theirs} in body /company: {company}",
+        )
+    ]
+
+
 # -- owner view -----------------------------------------------------------------------------------------
 
 VICTIM_ORDER = {"id": "ord-b-7781", "title": "Brass lamp", "sku": "SKU-99812", "qty": 3}
@@ -156,8 +183,37 @@ VICTIM_ORDER = {"id": "ord-b-7781", "title": "Brass lamp", "sku": "SKU-99812", "
 
 def owner_view_setup(tenants: int = 2) -> Engine:
     setup = engine([LIST_ORDERS], tenants=tenants)
+    # The victim made the order, then read it in its list.
+    setup.own(setup.tenants[1], "Order", {"id": VICTIM_ORDER["id"]})
     setup.ctx.knowledge.remember(setup.tenants[1], {"items": [VICTIM_ORDER]})
     return setup
+
+
+def test_owner_view_leaves_objects_the_victim_only_saw_in_a_list_alone() -> None:
+    # A catalogue entry, another user's profile, data from before the run: no canary, not made by the
+    # victim. It is nobody's, even where the attacker never saw it itself.
+    setup = engine([LIST_ORDERS])
+    tenant_a, tenant_b = setup.tenants
+    setup.ctx.knowledge.remember(tenant_b, {"items": [VICTIM_ORDER]})
+    assert tenant_b.objects == []
+
+    body = {"items": [VICTIM_ORDER]}
+    evidence = judge(OwnerViewOracle(), read_probe(tenant_a, get("/orders")), json_response(body), setup.ctx)
+
+    assert evidence == []
+
+
+def test_an_object_is_the_tenants_own_by_its_canary_or_as_one_it_made_of_the_same_resource() -> None:
+    setup = engine([LIST_ORDERS])
+    tenant_b = setup.tenants[1]
+    knowledge = setup.ctx.knowledge
+    setup.own(tenant_b, "Order", {"id": 4, "total": 1250})
+
+    assert knowledge.owns(tenant_b, {"id": 4, "total": 1250, "status": "new"}, resource="Order")
+    # id 4 of a menu item is not id 4 of an order.
+    assert not knowledge.owns(tenant_b, {"id": 4, "name": "Pizza", "price": 9.5}, resource="MenuItem")
+    assert not knowledge.owns(tenant_b, {"id": 4, "name": "Pizza", "price": 9.5, "vegan": False})
+    assert knowledge.owns(tenant_b, {"id": 99, "note": f"Call {tenant_b.tenant.canary}"})
 
 
 def test_owner_view_catches_the_victims_object_on_its_distinctive_fields() -> None:
@@ -495,7 +551,9 @@ def test_status_only_suspects_an_accepted_write_that_changed_nothing_anyone_coul
             FindingKind.WRITE_ACCEPTED,
             Verdict.SUSPECTED,
             B,
-            "PATCH with tenant-b's identifier was accepted (HTTP 200) but no change was visible to tenant-b",
+            "PATCH with tenant-b's identifier was accepted (HTTP 200) but no change was visible to tenant-b, "
+            "nor in tenant-a's own data: could not tell a change to tenant-b's Order that its reads do not "
+            "show from a request that changed nothing",
         )
     ]
 
@@ -509,7 +567,8 @@ def test_status_only_says_when_the_victim_had_no_read_to_check() -> None:
         (
             Verdict.SUSPECTED,
             "PATCH with tenant-b's identifier was accepted (HTTP 200) but no change was visible to tenant-b "
-            "(it has no read operation to check)",
+            "(it has no read operation to check), nor in tenant-a's own data: could not tell a change to "
+            "tenant-b's Order that its reads do not show from a request that changed nothing",
         )
     ]
 

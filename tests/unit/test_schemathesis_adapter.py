@@ -193,19 +193,21 @@ def test_parameters_carry_location_required_flag_and_a_resolved_schema(orders: s
     assert list(views["POST /labels"].parameters()) == []
 
 
-def test_json_body_is_found_by_media_type_and_resolved(orders: sts.Schema) -> None:
+def test_the_request_body_is_json_where_declared_else_a_form_else_multipart(orders: sts.Schema) -> None:
     views = readable(orders)
-    assert views["POST /orders"].json_body() == JsonBody(
+    assert views["POST /orders"].request_body() == JsonBody(
         media_type="application/vnd.api+json",
         required=True,
         schema={"type": "object", "required": ["item"], "properties": {"item": {"type": "string"}}},
     )
-    # The first media type mentioning JSON, after a plain-text one; optional unless declared required.
-    assert views["POST /labels"].json_body() == JsonBody(
+    # A media type mentioning JSON, before a plain-text one; optional unless declared required.
+    assert views["POST /labels"].request_body() == JsonBody(
         media_type="application/json", required=False, schema=ORDERS["components"]["schemas"]["LabelIn"]
     )
-    assert views["POST /uploads"].json_body() is None
-    assert views["GET /orders"].json_body() is None
+    assert views["POST /uploads"].request_body() == JsonBody(
+        media_type="multipart/form-data", required=False, schema={"type": "object"}
+    )
+    assert views["GET /orders"].request_body() is None
 
 
 def test_an_operation_with_a_broken_reference_is_an_error_entry() -> None:

@@ -1,5 +1,5 @@
 """The phases of a campaign, each in its own module, in the order they run:
-provision → seed → share → probe → aftermath (and teardown, whatever happened)."""
+provision → seed → share → observe → probe → aftermath (and teardown, whatever happened)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Probe: every operation (reads first, deletes last), every probe kind, every oracle."""
+"""Probe: every operation (reads first, deletes last), every probe kind, every oracle; stopped when the
+tenants are lost (see :mod:`..liveness`)."""
 
 from __future__ import annotations
 
@@ -9,36 +10,58 @@ from ...operations import Operation
 from ...oracles.base import Oracle
 from ...probes.base import ProbeKind
 from ..context import EngineContext
+from ..liveness import Liveness
 from ..probing import run_probe
 
 
 class ProbePhase:
-    """Runs the probe kinds planned per operation; ``after_all`` selects the ones planned at the end."""
+    """Runs the probe kinds planned per operation; ``after_all`` selects the ones planned at the end.
+
+    ``liveness`` (shared by the phases of one campaign) checks after each probed operation that the
+    tenants' credentials still work.
+    """
 
     def __init__(
-        self, kinds: Sequence[ProbeKind], oracles: Sequence[Oracle], *, after_all: bool = False
+        self,
+        kinds: Sequence[ProbeKind],
+        oracles: Sequence[Oracle],
+        *,
+        after_all: bool = False,
+        liveness: Liveness | None = None,
     ) -> None:
         self.kinds = [kind for kind in kinds if kind.after_all == after_all]
         self.oracles = list(oracles)
         self.after_all = after_all
+        self.liveness = liveness
         self.name = "aftermath" if after_all else "probe"
 
     def run(self, ctx: EngineContext) -> None:
-        if self.after_all:
-            for operation in ctx.index.operations:
-                self._probe(operation, ctx)
-            return
-        for operation in ctx.index.ordered():
-            if ctx.index.is_excluded(operation):
+        if self.liveness is not None:
+            self.liveness.start(ctx)
+        operations = list(ctx.index.operations) if self.after_all else ctx.index.ordered()
+        for position, operation in enumerate(operations):
+            probed = False
+            if self.after_all:
+                probed = self._probe(operation, ctx)
+            elif ctx.index.is_excluded(operation):
                 ctx.coverage(operation).skipped.append(ctx.index.excluded[operation.label])
             elif not ctx.selected(operation):
                 ctx.skip(operation, "not selected in this run")
             else:
-                self._probe(operation, ctx)
-            ctx.bus.emit(OperationFinished(operation.label, ctx.coverage(operation)))
+                probed = self._probe(operation, ctx)
+            if not self.after_all:
+                ctx.bus.emit(OperationFinished(operation.label, ctx.coverage(operation)))
+            if probed and self.liveness is not None:
+                self.liveness.check(operation, ctx, left=operations[position + 1 :])
 
-    def _probe(self, operation: Operation, ctx: EngineContext) -> None:
+    def _probe(self, operation: Operation, ctx: EngineContext) -> bool:
+        """Send and judge every probe of ``operation``; whether any was sent."""
+        for note in operation.unmapped:
+            ctx.skip(operation, note)
+        sent = False
         for kind in self.kinds:
             for probe in kind.plan(operation, ctx):
                 if ctx.selected(probe.operation):
                     run_probe(probe, ctx, self.oracles)
+                    sent = True
+        return sent

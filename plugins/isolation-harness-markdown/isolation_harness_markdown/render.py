@@ -26,11 +26,11 @@ def render_markdown(result: CampaignResult) -> str:
     findings: list[Finding] = [*confirmed, *suspected]
     if findings:
         lines += [
-            "| operation | verdict | attacker | victim | slot | oracle |",
-            "|---|---|---|---|---|---|",
+            "| operation | kind | verdict | attacker | victim | slot | oracle |",
+            "|---|---|---|---|---|---|---|",
         ]
         lines += [
-            f"| `{_cell(f.operation)}` | {f.verdict.value} | {_cell(f.attacker)} | {_cell(f.victim)} "
+            f"| `{_cell(f.operation)}` | {f.kind.value} | {f.verdict.value} | {_cell(f.attacker)} | {_cell(f.victim)} "
             f"| {_cell(f.slot)} | {f.oracle} |"
             for f in findings
         ]

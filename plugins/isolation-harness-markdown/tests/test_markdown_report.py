@@ -36,7 +36,10 @@ def test_leaks_are_tabled_with_evidence_and_reproduction(
     lines = markdown.splitlines()
     assert lines[0] == "# Tenant isolation"
     assert lines[2] == f"**1 of {_dispatch_count()} operations leak across tenants** (2 confirmed findings)."
-    assert "| `GET /orders/{order_id}` | confirmed | tenant-a | tenant-b | path order_id | canary |" in lines
+    assert (
+        "| `GET /orders/{order_id}` | cross-tenant-read | confirmed | tenant-a | tenant-b | path order_id | canary |"
+        in lines
+    )
     assert "## 1. `GET /orders/{order_id}`: tenant-a → tenant-b" in lines
     assert "```sh" in lines
     assert any(line.startswith("curl -sS -X GET ") and "$TENANT_A_TOKEN" in line for line in lines)
@@ -89,4 +92,7 @@ def test_the_command_line_writes_it_too(tmp_path: Path) -> None:
     assert completed.returncode == 1, completed.stderr
     lines = target.read_text().splitlines()
     assert lines[2] == f"**1 of {_dispatch_count()} operations leak across tenants** (2 confirmed findings)."
-    assert "| `GET /orders/{order_id}` | confirmed | tenant-a | tenant-b | path order_id | canary |" in lines
+    assert (
+        "| `GET /orders/{order_id}` | cross-tenant-read | confirmed | tenant-a | tenant-b | path order_id | canary |"
+        in lines
+    )

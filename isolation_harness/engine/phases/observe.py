@@ -1,0 +1,98 @@
+"""Observe: before any probe, callers that are no tenant read what needs no tenant's identifier.
+
+The anonymous caller sends no credentials; the bystander is provisioned like the tenants and makes
+nothing. What they receive that is no tenant's data becomes public (``Knowledge.public_values``);
+tenants' data the anonymous caller receives is public exposure (``Knowledge.exposed_values``): the
+anonymous probes report it, and the cross-tenant oracles leave it alone.
+"""
+
+from __future__ import annotations
+
+from ...errors import ProvisioningError
+from ...knowledge import TenantKnowledge
+from ...public import anonymous_caller, split_received
+from ..context import EngineContext
+
+# A second round reads the catalogue objects the first round's lists named.
+_ROUNDS = 2
+
+
+class ObservePhase:
+    """Reads every safe operation as the anonymous caller and, with ``bystander``, as a tenant that made nothing.
+
+    The bystander costs one more tenant's provisioning and one read per safe operation; it is on by
+    default because most APIs serve their catalogues (languages, currencies, menus) only to signed-in
+    callers, where the anonymous caller sees nothing but 401s.
+    """
+
+    name = "observe"
+
+    def __init__(self, *, bystander: bool = True) -> None:
+        self.bystander = bystander
+
+    def run(self, ctx: EngineContext) -> None:
+        anonymous = anonymous_caller(ctx.knowledge, ctx.transport, seed=ctx.settings.seed)
+        observe(ctx, anonymous, anonymous=True)
+        if not self.bystander:
+            return
+        bystander = _provision_bystander(ctx)
+        if bystander is None:
+            return
+        try:
+            observe(ctx, bystander, anonymous=False)
+        finally:
+            try:
+                ctx.provisioner.teardown(bystander.tenant, ctx.provision_context)
+            except Exception as exc:
+                ctx.result.note(
+                    f"teardown of the bystander {bystander.name} failed: {ctx.redactor(str(exc))}"
+                )
+
+
+def observe(ctx: EngineContext, observer: TenantKnowledge, *, anonymous: bool) -> None:
+    """Read every safe operation the observer can build a request for, and record what it received."""
+    for round_ in range(_ROUNDS):
+        before = sum(len(items) for items in observer.instances.values())
+        for operation in ctx.index.operations:
+            if not operation.is_safe or ctx.index.is_excluded(operation) or (round_ and not operation.slots):
+                continue
+            built = ctx.builder.build(observer, operation)
+            if built is None:
+                continue
+            request, used = built
+            response = ctx.sender.send(observer, request, operation)
+            if response is None or not response.ok:
+                continue
+            # Catalogue objects the observer may read next round; tenants' objects are never its own.
+            ctx.harvester.harvest(observer, operation, request, response, used)
+            public, tenants = split_received(
+                ctx.knowledge, observer, response.json(), operation=operation, status=response.status
+            )
+            ctx.knowledge.public_values |= public
+            if anonymous:
+                ctx.knowledge.exposed_values |= tenants
+        if sum(len(items) for items in observer.instances.values()) == before:
+            break
+
+
+def _provision_bystander(ctx: EngineContext) -> TenantKnowledge | None:
+    """The bystander, provisioned like the tenants; ``None`` (and a note) when there is no account for it."""
+    if ctx.factory.static:
+        spare = [name for name in ctx.settings.names if name not in ctx.tenant_names]
+        if not spare:
+            ctx.result.note(
+                "no bystander tenant: every static account is a campaign tenant (add one more "
+                "[[tenants.accounts]] entry to tell catalogues from tenants' data)"
+            )
+            return None
+        name = spare[0]
+    else:
+        name = ctx.factory.reserve(1)[0]
+    try:
+        tenant = ctx.factory.provision(name)
+    except ProvisioningError as exc:
+        ctx.result.note(f"no bystander tenant: {ctx.redactor(str(exc))}")
+        return None
+    state = TenantKnowledge(tenant=tenant)
+    ctx.knowledge.observers.append(state)
+    return state
