@@ -364,3 +364,23 @@ def short_repr(value: Any, width: int = 24) -> str:
     """``repr(value)``, cut to ``width`` characters with an ellipsis."""
     text = repr(value)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def form_fields(body: Any) -> list[tuple[str, str]]:
+    """A body's top-level fields as form fields: true/false for booleans, one field per list item,
+    a nested object as JSON text, and no field for ``None``."""
+    if not isinstance(body, dict):
+        return []
+    out: list[tuple[str, str]] = []
+    for name, value in body.items():
+        for item in value if isinstance(value, list) else [value]:
+            if item is None:
+                continue
+            if isinstance(item, bool):
+                text = "true" if item else "false"
+            elif isinstance(item, (dict, list)):
+                text = json.dumps(item)
+            else:
+                text = str(item)
+            out.append((str(name), text))
+    return out

@@ -39,6 +39,27 @@ class Output:
     status: str
     fields: tuple[str, ...]
 
+    def answers(self, status: int) -> bool:
+        """Whether a response of ``status`` carries this output (``2XX`` style statuses included)."""
+        return self.status == str(status) or self.status.startswith(str(status)[0])
+
+    def objects_in(self, body: Any) -> list[dict[str, Any]]:
+        """The objects at this output's pointer in ``body`` (``/``, ``/items``, ``/*/addr``)."""
+        nodes: list[Any] = [body]
+        for part in [p for p in self.pointer.split("/") if p]:
+            following: list[Any] = []
+            for node in nodes:
+                if part == "*" and isinstance(node, list):
+                    following.extend(node)
+                elif isinstance(node, dict) and part in node:
+                    following.append(node[part])
+            nodes = following
+        out: list[dict[str, Any]] = []
+        for node in nodes:
+            items = node if isinstance(node, list) else [node]
+            out.extend(item for item in items if isinstance(item, dict))
+        return out
+
 
 @dataclass
 class Operation:

@@ -88,20 +88,7 @@ def _resources(operation: Operation, status: int, body: Any) -> dict[int, str]:
     """The resource of each object (by ``id()``) at one of the operation's output pointers."""
     found: dict[int, str] = {}
     for output in operation.outputs:
-        if output.status != str(status) and not output.status.startswith(str(status)[0]):
-            continue
-        nodes: list[Any] = [body]
-        for part in [p for p in output.pointer.split("/") if p]:
-            following: list[Any] = []
-            for node in nodes:
-                if part == "*" and isinstance(node, list):
-                    following.extend(node)
-                elif isinstance(node, dict) and part in node:
-                    following.append(node[part])
-            nodes = following
-        for node in nodes:
-            items = node if isinstance(node, list) else [node]
-            for item in items:
-                if isinstance(item, dict):
-                    found.setdefault(id(item), output.resource)
+        if output.answers(status):
+            for item in output.objects_in(body):
+                found.setdefault(id(item), output.resource)
     return found

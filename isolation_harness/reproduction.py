@@ -11,9 +11,8 @@ from email.parser import BytesParser
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
-from .model import FORM, JSON, MULTIPART, HttpRequest
+from .model import FORM, JSON, MULTIPART, HttpRequest, form_fields
 from .redaction import is_sensitive_name
-from .transport import form_fields
 
 if TYPE_CHECKING:
     import requests

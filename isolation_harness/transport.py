@@ -19,7 +19,7 @@ import requests.adapters
 import urllib3
 
 from ._schemathesis import asgi_adapter
-from .model import FORM, MULTIPART, HttpRequest, HttpResponse
+from .model import FORM, MULTIPART, HttpRequest, HttpResponse, form_fields
 
 DEFAULT_TIMEOUT = 10.0
 IN_PROCESS_BASE_URL = "http://testserver"
@@ -290,26 +290,6 @@ def encode_body(body: Any, media_type: str, files: tuple[str, ...] = ()) -> dict
         return {"files": parts} if parts else {"data": b""}
     content_type = media_type if "json" in media_type else "application/json"
     return {"data": json.dumps(body), "headers": {"Content-Type": content_type}}
-
-
-def form_fields(body: Any) -> list[tuple[str, str]]:
-    """A body's top-level fields as form fields: true/false for booleans, one field per list item,
-    a nested object as JSON text, and no field for ``None``."""
-    if not isinstance(body, dict):
-        return []
-    out: list[tuple[str, str]] = []
-    for name, value in body.items():
-        for item in value if isinstance(value, list) else [value]:
-            if item is None:
-                continue
-            if isinstance(item, bool):
-                text = "true" if item else "false"
-            elif isinstance(item, (dict, list)):
-                text = json.dumps(item)
-            else:
-                text = str(item)
-            out.append((str(name), text))
-    return out
 
 
 def _read(response: requests.Response, *, deadline: float) -> str:

@@ -38,7 +38,7 @@ class Harvester:
         """
         body = response.json()
         knowledge = self.knowledge
-        under_own = own or any(
+        under_own = any(
             used[slot.resource].owned
             for slot in operation.slots
             if slot.location is SlotLocation.PATH and slot.resource in used
@@ -46,25 +46,34 @@ class Harvester:
         created: Instance | None = None
         created_resource = operation.created_resource
         for output in operation.outputs:
-            if not output.status.startswith(str(response.status)[0]) and output.status != str(
-                response.status
-            ):
+            if not output.answers(response.status):
                 continue
-            for obj in _objects_at(body, output.pointer):
+            for obj in output.objects_in(body):
                 if knowledge.is_foreign(state, obj, resource=output.resource):
                     continue
                 values = self._identifying(output.resource, obj)
                 if values is None:
                     continue
-                makes = output.resource == created_resource and output.pointer in ("", "/")
-                owned = makes or under_own or knowledge.owns(state, obj, resource=output.resource)
+                makes = (
+                    output.resource == created_resource
+                    and output.pointer in ("", "/")
+                    and self._keyed(output.resource, values)
+                )
+                # Under the tenant's own object, what tenants can make is the tenant's; a catalogue
+                # entry or a user it embeds is not.
+                owned = (
+                    own
+                    or makes
+                    or (under_own and self.index.recreatable(output.resource))
+                    or knowledge.owns(state, obj, resource=output.resource)
+                )
                 instance = knowledge.register(state, output.resource, values, used, request, owned=owned)
                 if makes:
                     created = instance
         if created_resource and created is None:
             created = self._created(state, created_resource, body, response, used, request)
         knowledge.remember(state, body)
-        self._harvest_unbound(state, body, used, request, under_own=under_own)
+        self._harvest_unbound(state, body, used, request, under_own=own)
         return created
 
     def _identifying(self, resource: str, obj: dict[str, Any]) -> dict[str, Any] | None:
@@ -78,6 +87,12 @@ class Harvester:
         ):
             return values
         return None
+
+    def _keyed(self, resource: str, values: dict[str, Any]) -> bool:
+        """Whether values hold the key the API addresses ``resource`` by (``id`` where nothing says):
+        a ``request_id`` beside a message is no created object."""
+        keys = self.index.key_fields(resource) or {"id", "uuid", "pk"}
+        return any(values.get(key) not in (None, "") for key in keys)
 
     def _created(
         self,
@@ -94,11 +109,11 @@ class Harvester:
         knowledge = self.knowledge
         for _, obj in iter_objects(body):
             values = {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
-            if any(looks_like_identifier(key) and value not in (None, "") for key, value in values.items()):
+            if self._keyed(resource, values):
                 return knowledge.register(state, resource, values, used, request)
         location = response.headers.get("Location") or response.headers.get("location")
         if location:
-            identifier = location.rstrip("/").rsplit("/", 1)[-1]
+            identifier = urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1]
             if identifier:
                 return knowledge.register(state, resource, {"id": identifier}, used, request)
         if request.has_body and isinstance(request.body, dict):
@@ -155,23 +170,3 @@ class Harvester:
             for instances in state.instances.values():
                 for instance in instances:
                     instance.recipe = [step for step in instance.recipe if step is not request]
-
-
-def _objects_at(body: Any, pointer: str) -> list[dict[str, Any]]:
-    """Objects at an output pointer of the API model (``/``, ``/items``, ``/*/addr``)."""
-    nodes: list[Any] = [body]
-    for part in [p for p in pointer.split("/") if p]:
-        following: list[Any] = []
-        for node in nodes:
-            if part == "*" and isinstance(node, list):
-                following.extend(node)
-            elif isinstance(node, dict) and part in node:
-                following.append(node[part])
-        nodes = following
-    out: list[dict[str, Any]] = []
-    for node in nodes:
-        if isinstance(node, dict):
-            out.append(node)
-        elif isinstance(node, list):
-            out.extend(item for item in node if isinstance(item, dict))
-    return out

@@ -18,8 +18,8 @@ from ..model import HttpRequest
 from ..operations import Operation
 from .context import EngineContext
 
-# Own reads re-sent per tenant: a list or an account read (no identifier in the path) first, since a
-# probe may have deleted or taken over one object.
+# Own reads re-sent per tenant: lists and account reads (no identifier in the path), since a probe may
+# have deleted or taken over any one object.
 _PULSES = 2
 _REFUSED = (401, 403)
 
@@ -83,7 +83,8 @@ class Liveness:
 
 
 def _chosen(state: TenantKnowledge, ctx: EngineContext) -> list[_Pulse]:
-    """The tenant's own reads that answered 2xx and need credentials, those without identifiers first."""
+    """The tenant's own reads that answered 2xx, need credentials and take no identifier in the path:
+    an object read may be refused (403 for what does not exist) once a probe deleted the object."""
     pulses = [
         _Pulse(ctx.index.by_label[label], view.request)
         for label, view in state.views.items()
@@ -91,6 +92,6 @@ def _chosen(state: TenantKnowledge, ctx: EngineContext) -> list[_Pulse]:
         and label in ctx.index.by_label
         and ctx.index.by_label[label].requires_auth is not False
         and not ctx.index.is_excluded(ctx.index.by_label[label])
+        and "{" not in ctx.index.by_label[label].path
     ]
-    pulses.sort(key=lambda pulse: "{" in pulse.operation.path)
     return pulses[:_PULSES]

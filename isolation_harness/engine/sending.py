@@ -87,8 +87,16 @@ class Sender:
     def status_of(self, state: TenantKnowledge, request: HttpRequest, operation: Operation) -> int | None:
         """The status a tenant's own request is answered with, tried again like any; ``None`` when no
         answer came. Nothing is recorded: this asks whether the tenant's credentials still work."""
+        response = self.trial(state, request, operation)
+        return response.status if response is not None else None
+
+    def trial(
+        self, state: TenantKnowledge, request: HttpRequest, operation: Operation
+    ) -> HttpResponse | None:
+        """A tenant's request whose answer is neither a verdict nor the tenant's data (does this body
+        work? do these credentials?): tried again like any, never an error; ``None`` when no answer came."""
         attempted = self._attempts(state, request, operation, slot="", record=False)
-        return attempted[0].status if attempted is not None else None
+        return attempted[0] if attempted is not None else None
 
     def _attempts(
         self,

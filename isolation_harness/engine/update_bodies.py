@@ -17,13 +17,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-import requests
-
 from ..knowledge import Instance, TenantKnowledge
-from ..model import HttpRequest, HttpResponse, SlotLocation
+from ..model import HttpRequest, SlotLocation
 from ..operations import Operation, looks_like_identifier
-from ..retrying import is_malformed
-from ..transport import send
 from .index import is_list
 
 if TYPE_CHECKING:
@@ -106,7 +102,7 @@ class UpdateBodies:
                 continue
             trial = built[0].copy()
             trial.body = body
-            if _try(ctx, attacker, trial, answers, name):
+            if _try(ctx, attacker, trial, operation, answers, name):
                 worked = True
                 break
         if worked and current is not None:
@@ -115,7 +111,7 @@ class UpdateBodies:
             body = _make(ctx, operation, own, _AS_IT_WAS, {}, current)
             if restore is not None and body is not None:
                 restore.body = body
-                _send(ctx, attacker, restore)
+                ctx.sender.trial(attacker, restore, operation)
         _forget_views(ctx, attacker, operation)
         if worked:
             return answers[-1]
@@ -129,10 +125,15 @@ class UpdateBodies:
 
 
 def _try(
-    ctx: EngineContext, state: TenantKnowledge, request: HttpRequest, answers: list[str], name: str
+    ctx: EngineContext,
+    state: TenantKnowledge,
+    request: HttpRequest,
+    operation: Operation,
+    answers: list[str],
+    name: str,
 ) -> bool:
     """Send one trial; record how it went in ``answers`` (the way's name alone when it worked)."""
-    response = _send(ctx, state, request)
+    response = ctx.sender.trial(state, request, operation)
     if response is not None and response.ok:
         answers.append(name)
         return True
@@ -142,27 +143,6 @@ def _try(
         excerpt = ctx.redactor(" ".join(response.text[:_EXCERPT].split()))
         answers.append(f"{name}: HTTP {response.status} {excerpt!r}")
     return False
-
-
-def _send(ctx: EngineContext, state: TenantKnowledge, request: HttpRequest) -> HttpResponse | None:
-    """The answer to a trial, transient trouble retried; ``None`` when none came."""
-    policy = ctx.sender.retry
-    for attempt in range(policy.attempts):
-        ctx.result.requests += 1
-        ctx.result.retries += 1 if attempt else 0
-        try:
-            response = send(state.tenant.client, request, timeout=ctx.sender.timeout)
-        except requests.RequestException:
-            if policy.again_after_failure(attempt):
-                continue
-            return None
-        except Exception:
-            # An in-process app that raised: what a server answers with a 500.
-            return HttpResponse(status=500, headers={}, text="the application raised an exception")
-        malformed = response.json() is None and is_malformed(response.headers, response.text)
-        if not policy.again_after_answer(attempt, response.status, response.headers, malformed=malformed):
-            return response
-    return None
 
 
 def _make(

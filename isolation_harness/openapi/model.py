@@ -148,7 +148,7 @@ def _add_named_reference_slots(operations: list[Operation]) -> None:
     for operation in operations:
         for output in operation.outputs:
             fields.setdefault(output.resource, output.fields)
-    by_name = {_squash(resource): resource for resource in fields}
+    by_name = {name: resource for resource in fields for name in resource_names(resource)}
     for operation in operations:
         taken = {(slot.location, str(slot.path[0]) if slot.path else slot.name) for slot in operation.slots}
         candidates: list[tuple[SlotLocation, str, Any]] = [
@@ -169,10 +169,10 @@ def _add_named_reference_slots(operations: list[Operation]) -> None:
             kind = reference_kind(schema, operation.body_schema)
             # Only a list takes a plural name (``exercises``); an integer ``sets`` is a count.
             many = _is_array(schema, operation.body_schema)
-            resource = by_name.get(squashed.removesuffix("s") if many else squashed) or (
+            resource = by_name.get(_singular(squashed) if many else squashed) or (
                 by_name.get(squashed) if many else None
             )
-            if kind is None:
+            if kind is None or squashed in _PAGING:
                 continue
             if resource is None:
                 _say_unmapped(operation, location, name, squashed, kind, fields)
@@ -246,8 +246,38 @@ def _is_array(schema: Any, root: Any) -> bool:
     return isinstance(schema, dict) and schema.get("type") == "array"
 
 
+# Parameters that page through a list, never references (even where a `Page` model exists).
+_PAGING = frozenset({"page", "pagesize", "perpage", "limit", "offset", "size", "cursor", "count"})
+
+
+def _singular(word: str) -> str:
+    """``categories`` -> ``category``, ``addresses`` -> ``address``, ``exercises`` -> ``exercise``."""
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
 def _squash(name: str) -> str:
     return name.replace("_", "").replace("-", "").lower()
+
+
+# How schema generators name the models of one resource: FastAPI's `RecipeRead`, `RecipeOut`,
+# `RecipePublic`; serializers' `RecipeDetail`, `RecipeSchema`, `RecipeResponse`.
+_MODEL_SUFFIX = re.compile(
+    r"(Read|Out|Output|Public|Detail|Details|Response|Schema|Model|Dto|DTO|Full|View)$"
+)
+
+
+def resource_names(resource: str) -> set[str]:
+    """The squashed names a field may call ``resource`` by: its own, and without a model suffix
+    (``RecipeRead`` is a ``recipe``)."""
+    names = {_squash(resource)}
+    base = _MODEL_SUFFIX.sub("", resource)
+    if base and base != resource:
+        names.add(_squash(base))
+    return names
 
 
 _ID_SUFFIX = re.compile(r"([_-]?ids?|[_-]?uuid)$", re.IGNORECASE)
@@ -266,6 +296,7 @@ def _rebind_role_named_slots(operations: list[Operation]) -> None:
             fields.setdefault(output.resource, output.fields)
         if operation.created_resource:
             fields.setdefault(operation.created_resource, ())
+    account = _account_resource(operations)
     for operation in operations:
         rebound: list[Slot] = []
         for slot in operation.slots:
@@ -276,7 +307,7 @@ def _rebind_role_named_slots(operations: list[Operation]) -> None:
             if slot.location is SlotLocation.PATH:
                 # A path parameter named after a resource (`flow_id`) names it wherever the analysis
                 # linked no operation to it.
-                named = next((resource for resource in fields if resource.lower() == stem), None)
+                named = next((resource for resource in fields if stem in resource_names(resource)), None)
                 keyed = stem and _ID_SUFFIX.search(name) and named and "id" in (fields[named] or ("id",))
                 if unbound and keyed:
                     slot = dataclasses.replace(slot, resource=str(named), field="id")
@@ -286,8 +317,13 @@ def _rebind_role_named_slots(operations: list[Operation]) -> None:
                 rebound.append(slot)
                 continue
             matches = [
-                resource for resource in fields if stem.endswith(resource.lower()) and resource.lower()
+                resource
+                for resource in fields
+                if any(stem.endswith(n) and n for n in resource_names(resource))
             ]
+            if not matches and stem in _PERSON_ROLES and account:
+                # `owner_id`, `author_id`, `user_id`: a person, the account the caller itself is.
+                matches = [account]
             if not matches:
                 if not own and not unbound:
                     rebound.append(slot)
@@ -308,6 +344,22 @@ def _rebind_role_named_slots(operations: list[Operation]) -> None:
             )
             rebound.append(dataclasses.replace(slot, resource=target, field=field))
         operation.slots = rebound
+
+
+# Roles a field names a person by, when no resource of that name exists.
+_PERSON_ROLES = frozenset({"owner", "user", "author", "creator", "createdby", "member", "account"})
+
+
+def _account_resource(operations: list[Operation]) -> str | None:
+    """The resource of the caller's own account: what a read of ``/me`` (``/users/me``, ``/self``)
+    returns."""
+    for operation in operations:
+        last = operation.path.rstrip("/").rsplit("/", 1)[-1].lower()
+        if operation.method == "GET" and last in ("me", "self", "current", "whoami"):
+            for output in operation.outputs:
+                if not output.many and output.pointer in ("", "/"):
+                    return output.resource
+    return None
 
 
 def _requires_auth(document: Any, operation: Any) -> bool | None:

@@ -95,7 +95,8 @@ class ValueGenerator:
             resolved = resolve(subschema, root)
             if isinstance(resolved, dict) and resolved.get("readOnly"):
                 continue
-            if key in required or not required_only:
+            # A minimal body still says "private": left out, the server's default may publish the object.
+            if key in required or not required_only or _about_visibility(resolved, key):
                 out[key] = self._value(subschema, root, key, depth + 1, required_only)
         return out
 
@@ -389,3 +390,15 @@ def _from_pattern(schema: JsonSchema) -> str:
         )
     except (NoSuchExample, re.error, Exception):
         return _fit_length("x", schema)
+
+
+def _about_visibility(schema: Any, name: str) -> bool:
+    """Whether a field says who may see the object (``is_public``, ``visibility``, ``shared``)."""
+    if not isinstance(schema, dict):
+        return False
+    kind = schema.get("type")
+    if kind == "boolean":
+        return private_boolean(schema, name) is not None
+    if isinstance(schema.get("enum"), list):
+        return private_option(schema, name, schema["enum"])[0]
+    return kind == "string" and private_level(name) is not None

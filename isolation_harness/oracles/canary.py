@@ -90,7 +90,13 @@ def find_canaries(
         for where, text in sources:
             if text in public:
                 continue
-            own_data = owned is not None and text in owned.get(owner, ()) and text.lower() not in sent
+            # A link (`/things?owner=ih…&page=2`) repeats the request, whoever saw it before.
+            own_data = (
+                owned is not None
+                and text in owned.get(owner, ())
+                and text.lower() not in sent
+                and not _looks_like_link(text)
+            )
             searchable = text if own_data else blank(text)
             for marker in owner_markers:
                 match = re.search(re.escape(marker), searchable, flags=re.IGNORECASE)
@@ -100,6 +106,10 @@ def find_canaries(
                     )
                     break
     return sightings
+
+
+def _looks_like_link(text: str) -> bool:
+    return text.startswith("/") or "://" in text or "?" in text or "&" in text
 
 
 class CanaryOracle(ResponseOracle):

@@ -14,7 +14,6 @@ from typing import Any
 from ..engine.context import EngineContext
 from ..exchange import Evidence, Exchange, Probe
 from ..model import FindingKind, Verdict
-from ..public import split_received
 from .base import ResponseOracle
 from .canary import CanaryOracle, find_canaries
 from .owner_view import OwnerViewOracle, match_owner_views
@@ -71,8 +70,6 @@ class PublicExposureOracle(ResponseOracle):
             )
             for match in matches
         ]
-        received = split_received(
-            knowledge, probe.attacker, body, operation=probe.operation, status=response.status
-        )
-        knowledge.exposed_values |= received[1]
+        # What the observe phase saw is discounted elsewhere; probes add nothing to it, so that a
+        # finding never depends on the order operations are probed in.
         return evidence

@@ -16,7 +16,6 @@ from typing import Any
 from ..engine.context import EngineContext
 from ..exchange import Evidence, Exchange, Probe
 from ..model import FindingKind, Verdict, iter_leaves
-from ..operations import looks_like_identifier
 
 
 class StatusOnlyOracle:
@@ -89,23 +88,20 @@ def _doubt_about_create(probe: Probe, exchange: Exchange) -> str | None:
     assert probe.victim is not None
     body = exchange.response.json()
     text = json.dumps(body).lower() if body is not None else exchange.response.text.lower()
-    resources = {target.resource for target in probe.targets}
-    victims = {
-        str(value)
-        for target in probe.targets
-        for key, value in target.values.items()
-        if value is not None and looks_like_identifier(key)
-    }
-    names = {slot.name for slot in probe.operation.slots if slot.resource in resources}
+    # The victim's key in the field the request put it in (or one named after its resource): another
+    # field that happens to hold an equal number (a shared catalogue id) says nothing.
+    targets = {target.resource: target for target in probe.targets}
+    expected: dict[str, str] = {}
+    for slot in probe.operation.slots:
+        target = targets.get(slot.resource)
+        value = target.value(slot.field) if target is not None else None
+        if value is not None:
+            for name in (slot.name, f"{slot.resource}_id", f"{slot.resource}Id", slot.resource):
+                expected[name.lower()] = str(value)
     for path, value in iter_leaves(body):
         key = next((part for part in reversed(path) if isinstance(part, str)), "")
-        reference = key in names or (looks_like_identifier(key) and key.lower() not in _OWN_KEYS)
-        if reference and value is not None and str(value) in victims:
+        if value is not None and expected.get(key.lower()) == str(value):
             return f"the new object holds {probe.victim.name}'s identifier in {key}"
     if probe.attacker.tenant.canary.lower() in text:
         return None
     return "the answer is not the new object"
-
-
-# Keys that name the object itself, never what it refers to.
-_OWN_KEYS = frozenset({"id", "uuid", "guid", "uid", "key", "slug"})

@@ -600,3 +600,69 @@ def test_the_model_says_which_field_it_cannot_map_and_how_to_map_it() -> None:
         "body field unit holds a key but names no resource (perhaps WeightUnit): if it points at one, "
         'map it in the config: [api] references = { unit = "WeightUnit" }'
     ]
+
+
+def test_fields_name_a_resource_whose_model_carries_a_suffix_and_a_person_is_the_account() -> None:
+    # FastAPI names models `RecipeRead`, `UserRead`; the analysis binds `recipe_id` to a `Recipe`
+    # that nothing returns, and `owner_id` to an `Owner`.
+    me = Operation(
+        label="GET /users/me",
+        method="GET",
+        path="/users/me",
+        outputs=[Output("UserRead", "/", False, "200", ("id",))],
+    )
+    recipes = Operation(
+        label="GET /recipes",
+        method="GET",
+        path="/recipes",
+        outputs=[Output("RecipeRead", "/items", True, "200", ("id", "title"))],
+        slots=[
+            Slot(SlotLocation.QUERY, "owner_id", "Owner", "id"),
+            Slot(SlotLocation.QUERY, "tag_id", "?tag_id", "tag_id"),
+        ],
+    )
+    steps = Operation(
+        label="POST /steps",
+        method="POST",
+        path="/steps",
+        slots=[Slot(SlotLocation.BODY, "recipe_id", "Recipe", "id", ("recipe_id",))],
+    )
+
+    _rebind_role_named_slots([me, recipes, steps])
+
+    assert steps.slots == [Slot(SlotLocation.BODY, "recipe_id", "RecipeRead", "id", ("recipe_id",))]
+    # A tag names no resource and no person: no slot.
+    assert recipes.slots == [Slot(SlotLocation.QUERY, "owner_id", "UserRead", "id")]
+
+
+def test_lists_of_references_take_plural_names_and_paging_parameters_are_never_references() -> None:
+    integer = {"type": "integer"}
+    schemas = {
+        "Category": {"type": "object", "properties": {"id": integer, "name": {"type": "string"}}},
+        "Page": {"type": "object", "properties": {"id": integer, "body": {"type": "string"}}},
+    }
+    body = {"type": "object", "properties": {"categories": {"type": "array", "items": integer}}}
+    paths = {
+        "/categories/{id}": {
+            "get": {
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": integer}],
+                "responses": returns("Category"),
+            }
+        },
+        "/pages": {
+            "get": {
+                "parameters": [{"name": "page", "in": "query", "required": False, "schema": integer}],
+                "responses": returns("Page", many=True),
+            },
+            "post": {
+                "requestBody": {"required": True, "content": json_content(body)},
+                "responses": returns("Page", status="201"),
+            },
+        },
+    }
+    by_label = build_model(schemathesis.openapi.from_dict(document(paths, schemas))).by_label()
+
+    assert [(s.describe(), s.resource) for s in by_label["POST /pages"].slots] == [
+        ("body /categories", "Category")
+    ]
+    assert by_label["GET /pages"].slots == []

@@ -25,13 +25,13 @@ from werkzeug.serving import make_server
 from isolation_harness.config import load_config
 from isolation_harness.errors import ConfigurationError
 from isolation_harness.knowledge import Knowledge
-from isolation_harness.model import FORM, MULTIPART, HttpRequest, Slot, SlotLocation
+from isolation_harness.model import FORM, MULTIPART, HttpRequest, Slot, SlotLocation, form_fields
 from isolation_harness.openapi.description import OpenApiDescription
 from isolation_harness.provisioning import DeclarativeProvisioner, OperationCall, ProvisionContext
 from isolation_harness.redaction import REDACTED, Redactor
 from isolation_harness.reproduction import curl, request_from_prepared
 from isolation_harness.tenants import Credentials, Tenant
-from isolation_harness.transport import ASGITransport, HTTPTransport, WSGITransport, form_fields, send
+from isolation_harness.transport import ASGITransport, HTTPTransport, WSGITransport, send
 
 # -- the media type an operation is sent with -----------------------------------------------------
 

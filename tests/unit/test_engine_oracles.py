@@ -163,6 +163,11 @@ def test_canary_discounts_the_sent_user_name_only_where_it_is_echoed() -> None:
     echo = json_response({"username": theirs, "detail": f"user {theirs} is private"}, status=403)
     assert judge(CanaryOracle(), probe, echo, setup.ctx) == []
 
+    # A link the victim once saw that repeats the sent user name is still an echo.
+    setup.ctx.knowledge.remember(tenant_b, {"next": f"/things?owner={theirs}&page=2"})
+    page = json_response({"items": [], "next": f"/things?owner={theirs}&page=2"})
+    assert judge(CanaryOracle(), probe, page, setup.ctx) == []
+
     # The victim's other fields in the same answer carry its canary too: they leak.
     profile = json_response({"username": theirs, "company": company})
     assert judge(CanaryOracle(), probe, profile, setup.ctx) == [

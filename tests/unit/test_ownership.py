@@ -152,3 +152,15 @@ def test_a_parent_the_tenant_made_stays_its_own_with_a_child_another_tenant_plan
         "contact": {"name": f"X {tenant_b.tenant.canary}"},
     }
     assert knowledge.is_foreign(tenant_a, poisoned, resource="Ticket")
+
+
+def test_a_request_id_beside_a_message_is_no_created_object() -> None:
+    api = QuietApi(answer={"request_id": "req-31", "message": "created"})
+    setup = _setup(api)
+    tenant_a = setup.tenants[0]
+
+    created = setup.ctx.seeder.create(tenant_a, CREATE_THING)
+
+    # Found in the tenant's own list instead, by the title it sent.
+    assert created is not None
+    assert created.value("id") == 7

@@ -88,3 +88,23 @@ def test_nested_objects_and_array_items_are_private_too() -> None:
     )
 
     assert body == {"settings": {"is_public": False}, "pages": [{"visibility": "private"}]}
+
+
+def test_a_minimal_body_still_says_private_and_leaves_other_optional_fields_out() -> None:
+    fake = Faker()
+    fake.seed_instance(0)
+    schema = {
+        "type": "object",
+        "required": ["title"],
+        "properties": {
+            "title": {"type": "string"},
+            "is_public": {"type": "boolean", "default": True},
+            "visibility": {"type": "string", "enum": ["public", "private"]},
+            "active": {"type": "boolean"},
+            "notes": {"type": "string"},
+        },
+    }
+
+    body = ValueGenerator(fake, CANARY).generate(schema, required_only=True)
+
+    assert {key: body[key] for key in body if key != "title"} == {"is_public": False, "visibility": "private"}

@@ -33,6 +33,7 @@ class ObservePhase:
     def run(self, ctx: EngineContext) -> None:
         anonymous = anonymous_caller(ctx.knowledge, ctx.transport, seed=ctx.settings.seed)
         observe(ctx, anonymous, anonymous=True)
+        expose(ctx, anonymous)
         if not self.bystander:
             return
         bystander = _provision_bystander(ctx)
@@ -73,6 +74,26 @@ def observe(ctx: EngineContext, observer: TenantKnowledge, *, anonymous: bool) -
                 ctx.knowledge.exposed_values |= tenants
         if sum(len(items) for items in observer.instances.values()) == before:
             break
+
+
+def expose(ctx: EngineContext, anonymous: TenantKnowledge) -> None:
+    """Each tenant's own reads of its objects, sent without credentials: what reaches the anonymous
+    caller is public exposure, known before any cross-tenant probe is judged (so that no verdict
+    depends on the order operations are probed in)."""
+    for operation in ctx.index.operations:
+        if not operation.is_safe or not operation.slots or ctx.index.is_excluded(operation):
+            continue
+        for state in ctx.knowledge.tenants:
+            built = ctx.builder.build(state, operation)
+            if built is None:
+                continue
+            response = ctx.sender.send(anonymous, built[0], operation, probe=True)
+            if response is None or not response.ok:
+                continue
+            _, tenants = split_received(
+                ctx.knowledge, anonymous, response.json(), operation=operation, status=response.status
+            )
+            ctx.knowledge.exposed_values |= tenants
 
 
 def _provision_bystander(ctx: EngineContext) -> TenantKnowledge | None:
