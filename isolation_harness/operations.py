@@ -98,8 +98,16 @@ class Operation:
         return [
             output
             for output in self.outputs
-            if not output.many and output.status.startswith("2") and output.pointer in ("", "/")
+            if not output.many and output.status.startswith("2") and self.is_whole(output)
         ]
+
+    def is_whole(self, output: Output) -> bool:
+        """Whether an output is the whole answer: at the root, or in an envelope (``{"data": {...}}``)
+        where nothing of the operation's sits at the root (``/address`` beside a root object is a part)."""
+        if output.pointer in ("", "/"):
+            return True
+        rooted = any(other.pointer in ("", "/") for other in self.outputs)
+        return not rooted and output.pointer.count("/") == 1 and "*" not in output.pointer
 
     def infer_created_resource(self, siblings: list[Operation]) -> str | None:
         """The resource this operation creates, if it makes something new.

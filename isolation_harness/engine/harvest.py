@@ -56,7 +56,7 @@ class Harvester:
                     continue
                 makes = (
                     output.resource == created_resource
-                    and output.pointer in ("", "/")
+                    and operation.is_whole(output)
                     and self._keyed(output.resource, values)
                 )
                 # Under the tenant's own object, what tenants can make is the tenant's; a catalogue

@@ -357,7 +357,7 @@ def _account_resource(operations: list[Operation]) -> str | None:
         last = operation.path.rstrip("/").rsplit("/", 1)[-1].lower()
         if operation.method == "GET" and last in ("me", "self", "current", "whoami"):
             for output in operation.outputs:
-                if not output.many and output.pointer in ("", "/"):
+                if not output.many and operation.is_whole(output):
                     return output.resource
     return None
 

@@ -666,3 +666,28 @@ def test_lists_of_references_take_plural_names_and_paging_parameters_are_never_r
         ("body /categories", "Category")
     ]
     assert by_label["GET /pages"].slots == []
+
+
+def test_a_create_answering_in_an_envelope_creates_what_the_envelope_holds() -> None:
+    task = Output("Task", "/data", False, "201", ("id", "title"))
+    enveloped = Operation(
+        label="POST /projects/{projectId}/tasks",
+        method="POST",
+        path="/projects/{projectId}/tasks",
+        slots=[Slot(SlotLocation.PATH, "projectId", "Project", "id")],
+        outputs=[task],
+    )
+    # A nested object beside a root object is a part of it, not what the operation makes.
+    customer = Operation(
+        label="PUT /customers/{customer_id}",
+        method="PUT",
+        path="/customers/{customer_id}",
+        slots=[Slot(SlotLocation.PATH, "customer_id", "Customer", "id")],
+        outputs=[
+            Output("Customer", "/", False, "200", ("id",)),
+            Output("Address", "/address", False, "200", ("id",)),
+        ],
+    )
+
+    assert enveloped.infer_created_resource([]) == "Task"
+    assert customer.infer_created_resource([]) is None
