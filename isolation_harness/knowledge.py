@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import HttpRequest, HttpResponse, JSONPath, iter_leaves, iter_objects, view_pairs
+from .model import HttpRequest, HttpResponse, JSONPath, iter_leaves, iter_objects, scalar_fields, view_pairs
 from .operations import looks_like_identifier
 from .tenants import Tenant
 
@@ -246,7 +246,7 @@ class Knowledge:
 def made_by(state: TenantKnowledge, obj: dict[str, Any], *, resource: str | None = None) -> bool:
     """Whether ``obj`` is one of the objects the tenant made: same key values, and of the same resource
     where that is known (``id`` 4 of a menu item is not ``id`` 4 of an order)."""
-    scalars = {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
+    scalars = scalar_fields(obj)
     for key, value in scalars.items():
         if not looks_like_identifier(key):
             continue

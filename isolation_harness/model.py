@@ -140,6 +140,11 @@ def iter_leaves(value: Any, path: JSONPath = ()) -> list[tuple[JSONPath, Any]]:
     return out
 
 
+def scalar_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    """An object's own fields, without the objects and lists nested in it."""
+    return {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
+
+
 def iter_objects(value: Any, path: JSONPath = ()) -> list[tuple[JSONPath, dict[str, Any]]]:
     """Every JSON object inside a value, outermost first."""
     out: list[tuple[JSONPath, dict[str, Any]]] = []

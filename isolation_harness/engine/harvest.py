@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ..knowledge import Instance, Knowledge, TenantKnowledge
-from ..model import HttpRequest, HttpResponse, SlotLocation, iter_objects
+from ..model import HttpRequest, HttpResponse, SlotLocation, iter_objects, scalar_fields
 from ..operations import Operation, looks_like_identifier
 from .index import ApiIndex
 
@@ -51,7 +51,7 @@ class Harvester:
             for obj in output.objects_in(body):
                 if knowledge.is_foreign(state, obj, resource=output.resource):
                     continue
-                values = self._identifying(output.resource, obj)
+                values = self.identifying(output.resource, obj)
                 if values is None:
                     continue
                 makes = (
@@ -73,13 +73,13 @@ class Harvester:
         if created_resource and created is None:
             created = self._created(state, created_resource, body, response, used, request)
         knowledge.remember(state, body)
-        self._harvest_unbound(state, body, used, request, under_own=own)
+        self._harvest_unbound(state, body, used, request, own=own)
         return created
 
-    def _identifying(self, resource: str, obj: dict[str, Any]) -> dict[str, Any] | None:
+    def identifying(self, resource: str, obj: dict[str, Any]) -> dict[str, Any] | None:
         """The object's scalar fields, when one of them can identify it (a key, or a field some
         operation addresses the resource by); ``None`` for what is no object of its own (a message)."""
-        values = {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
+        values = scalar_fields(obj)
         keys = self.index.key_fields(resource)
         if any(
             (looks_like_identifier(key) or key in keys) and value is not None and value != ""
@@ -108,7 +108,7 @@ class Harvester:
         that address the resource (a ``username`` that ``/users/{username}`` takes)."""
         knowledge = self.knowledge
         for _, obj in iter_objects(body):
-            values = {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
+            values = scalar_fields(obj)
             if self._keyed(resource, values):
                 return knowledge.register(state, resource, values, used, request)
         location = response.headers.get("Location") or response.headers.get("location")
@@ -134,7 +134,7 @@ class Harvester:
         used: dict[str, Instance],
         request: HttpRequest,
         *,
-        under_own: bool,
+        own: bool,
     ) -> None:
         unbound = self.index.unbound
         if not unbound:
@@ -145,7 +145,7 @@ class Harvester:
                 resource = f"?{key}"
                 if resource in unbound and isinstance(value, (str, int)) and not isinstance(value, bool):
                     if owned is None:
-                        owned = under_own or self.knowledge.owns(state, obj)
+                        owned = own or self.knowledge.owns(state, obj)
                     self.knowledge.register(state, resource, {key: value}, used, request, owned=owned)
 
     def harvest_provisioning(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..events import CampaignResult
 from ..knowledge import Instance, Knowledge, TenantKnowledge
 from ..model import HttpRequest, iter_objects
-from ..operations import Operation, looks_like_identifier
+from ..operations import Operation
 from ..redaction import Redactor
 from .builder import RequestBuilder
 from .discovery import Discovery
@@ -140,12 +140,10 @@ class Seeder:
             response = self.sender.send(state, built[0], read)
             if response is None or not response.ok:
                 continue
-            keys = self.index.key_fields(resource)
             for _, obj in iter_objects(response.json()):
-                scalars = {key: value for key, value in obj.items() if not isinstance(value, (dict, list))}
-                carries = any(isinstance(value, str) and value in sent for value in scalars.values())
-                if carries and any(looks_like_identifier(key) or key in keys for key in scalars):
-                    return self.knowledge.register(state, resource, scalars, used, request)
+                values = self.harvester.identifying(resource, obj)
+                if values and any(isinstance(value, str) and value in sent for value in values.values()):
+                    return self.knowledge.register(state, resource, values, used, request)
         return None
 
     def reseed(self, state: TenantKnowledge) -> None:

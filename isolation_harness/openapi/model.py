@@ -199,7 +199,7 @@ def _say_unmapped(
     """Note a field that holds a key or a link but names no resource by itself (``unit`` beside a
     ``WeightUnit``): the coverage says which field and how to map it. A link naming nothing near a
     resource (a webhook's ``url``) is no reference."""
-    stem = _ID_SUFFIX.sub("", name).replace("_", "").replace("-", "").lower() or squashed
+    stem = _stem(name) or squashed
     near = sorted(resource for resource in fields if stem and stem in resource.lower())
     if not near and not looks_like_identifier(name):
         return
@@ -283,6 +283,11 @@ def resource_names(resource: str) -> set[str]:
 _ID_SUFFIX = re.compile(r"([_-]?ids?|[_-]?uuid)$", re.IGNORECASE)
 
 
+def _stem(name: str) -> str:
+    """A field's name without its key suffix, squashed: ``fromItemId`` -> ``fromitem``."""
+    return _squash(_ID_SUFFIX.sub("", name))
+
+
 def _rebind_role_named_slots(operations: list[Operation]) -> None:
     """Point fields named after a role (``fromItemId``, ``targetProjectId``) at the resource they name.
 
@@ -303,7 +308,7 @@ def _rebind_role_named_slots(operations: list[Operation]) -> None:
             own = slot.resource == operation.created_resource and slot.field != "id"
             unbound = slot.resource.startswith("?")
             name = str(slot.path[-1]) if slot.path else slot.name
-            stem = _ID_SUFFIX.sub("", name).replace("_", "").replace("-", "").lower()
+            stem = _stem(name)
             if slot.location is SlotLocation.PATH:
                 # A path parameter named after a resource (`flow_id`) names it wherever the analysis
                 # linked no operation to it.
