@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint typecheck bench browser clean
 
-$(STAMP): pyproject.toml plugins/isolation-harness-markdown/pyproject.toml
+$(STAMP): pyproject.toml plugins/isolation-harness-html/pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' -e plugins/isolation-harness-markdown
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e plugins/isolation-harness-html
 	touch $(STAMP)
 
 # The main job: a campaign against the Dispatch example API with every isolation bug switched on,
@@ -28,9 +28,18 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The fast unit layer first (it stops a broken change in seconds), then everything else on two workers.
-test: $(STAMP) lint typecheck
+test: $(STAMP) browser lint typecheck
 	$(BIN)/python -m pytest -q tests/unit
 	$(BIN)/python -m pytest -q -n 2 --ignore=tests/unit
+
+# Debian's Chromium and its driver, for the HTML report's browser test (apt-get as root, else sudo).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		sudo=; if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then sudo=sudo; fi; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$sudo apt-get install -y -q chromium chromium-driver \
+			|| { $$sudo apt-get update -q && $$sudo apt-get install -y -q chromium chromium-driver; }; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest -q -s tests/benchmarks -o python_files='bench_*.py' -p no:cacheprovider

@@ -107,6 +107,10 @@ class SchemaLoadError(ConfigurationError):
     """The API description could not be loaded or holds nothing to test."""
 
 
+class TargetUnreachableError(SchemaLoadError):
+    """The API (or its description's URL) could not be reached over the network."""
+
+
 class ProvisioningError(IsolationHarnessError):
     """A tenant could not be created or logged in."""
 

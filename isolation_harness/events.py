@@ -32,6 +32,12 @@ class CampaignResult:
     fatal: str | None = None
     # The campaign stopped because it was misconfigured or its tenants could not be created.
     setup_failed: bool = False
+    # Stopped by the person running it (Ctrl-C, SIGTERM): what the reports hold is incomplete.
+    interrupted: bool = False
+    # A budget ended probing early (``request budget of 500 spent``); what it did not reach has a gap.
+    stopped: str | None = None
+    # Each gate the run failed, a sentence each (set by the front end before the last report).
+    gate: list[str] = field(default_factory=list)
 
     def findings_for(self, operation: str) -> list[Finding]:
         return [finding for finding in self.findings if finding.operation == operation]
@@ -43,6 +49,18 @@ class CampaignResult:
     def reliable(self) -> bool:
         """Whether the verdict can be trusted: the campaign completed and every request was judged."""
         return self.complete and not self.errors
+
+    def coverage_ratio(self) -> float:
+        """Operations probed, of those not excluded on purpose (1.0 when there are none)."""
+        eligible = [c for c in self.coverage.values() if not c.excluded]
+        if not eligible:
+            return 1.0
+        return sum(1 for c in eligible if c.covered) / len(eligible)
+
+    def error_rate(self) -> float:
+        """Requests that could not be judged, of the distinct requests sent (retries not counted)."""
+        sent = self.requests - self.retries
+        return min(1.0, len(self.errors) / sent) if sent > 0 else 0.0
 
     def errors_by_kind(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -71,6 +89,9 @@ class CampaignResult:
             "complete": self.complete,
             "fatal": self.fatal,
             "setup_failed": self.setup_failed,
+            "interrupted": self.interrupted,
+            "stopped": self.stopped,
+            "gate": list(self.gate),
         }
 
     @classmethod
@@ -80,10 +101,7 @@ class CampaignResult:
             operations=list(data["operations"]),
             findings=[Finding.from_dict(item) for item in data["findings"]],
             errors=[ProbeError(**item) for item in data["errors"]],
-            coverage={
-                label: Coverage(label, item["probes"], list(item["slots"]), list(item["skipped"]))
-                for label, item in data["coverage"].items()
-            },
+            coverage={label: Coverage.from_dict(label, item) for label, item in data["coverage"].items()},
             seeding=list(data["seeding"]),
             tenants=list(data["tenants"]),
             requests=int(data["requests"]),
@@ -93,6 +111,9 @@ class CampaignResult:
             complete=bool(data["complete"]),
             fatal=data["fatal"],
             setup_failed=bool(data.get("setup_failed", False)),
+            interrupted=bool(data.get("interrupted", False)),
+            stopped=data.get("stopped"),
+            gate=list(data.get("gate", [])),
         )
 
 
@@ -189,5 +210,9 @@ class EventBus:
         self.listeners.append(listener)
 
     def emit(self, event: Event) -> None:
+        self.emit_to(event, self.result)
+
+    def emit_to(self, event: Event, result: CampaignResult) -> None:
+        """Hand ``event`` to every listener with ``result`` (another result than the bus's: a merged one)."""
         for listener in self.listeners:
-            listener.on_event(event, self.result)
+            listener.on_event(event, result)

@@ -44,13 +44,15 @@ class Probe:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What an oracle saw: which tenant's data crossed, how sure it is, and the text a person checks."""
+    """What an oracle saw: which tenant's data crossed, how sure it is, the text a person checks, and where."""
 
     oracle: str
     kind: FindingKind
     verdict: Verdict
     victim: str
     text: str
+    # Where in the attacker's response body the victim's data was (RFC 6901 pointers); empty when unknown.
+    pointers: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass

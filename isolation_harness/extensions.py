@@ -14,18 +14,21 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from . import hookspecs
-from .config import ResolvedSetting, SettingSpec
 from .errors import ConfigurationError, ProvisioningError, did_you_mean
-from .events import CampaignListener, CampaignResult
-from .oracles import Oracle
-from .probes import ProbeKind
-from .provisioning import CallableProvisioner, ProvisionContext
-from .tenants import Tenant
+
+if TYPE_CHECKING:
+    # Types only: the pytest plugin imports this module in every pytest run, engine or not.
+    from .config import ResolvedSetting, SettingSpec
+    from .events import CampaignListener, CampaignResult
+    from .oracles import Oracle
+    from .probes import ProbeKind
+    from .provisioning import CallableProvisioner, ProvisionContext
+    from .tenants import Tenant
 
 ENTRY_POINT_GROUP = "isolation_harness"
 hookimpl = pluggy.HookimplMarker(hookspecs.PROJECT)
@@ -168,6 +171,7 @@ def provisioner_from_hooks(
     provision_hook: Callable[..., Any], teardown_hook: Callable[..., Any], *, name: str
 ) -> CallableProvisioner:
     """A provisioner that calls a provision hook and a teardown hook (pluggy's or pytest's), by keyword."""
+    from .provisioning import CallableProvisioner
 
     def provision(tenant: Tenant, context: ProvisionContext) -> Any:
         result = provision_hook(tenant=tenant, context=context)

@@ -84,6 +84,11 @@ class TenantKnowledge:
         """The live instances of ``resource`` that are the tenant's own (not nobody's)."""
         return [item for item in self.alive(resource) if item.owned]
 
+    def private(self, resource: str) -> list[Instance]:
+        """The tenant's own instances of ``resource`` not shared with anyone on purpose: the only ones
+        another tenant's probe can show a leak of."""
+        return [item for item in self.own(resource) if not item.shared]
+
 
 class Knowledge:
     """Every tenant's knowledge, and the judgements that need more than one tenant's."""

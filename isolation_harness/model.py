@@ -7,7 +7,9 @@ label and a set of inputs, so other API styles can map onto the same model.
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -203,6 +205,37 @@ class Finding:
     status: int
     evidence: str
     reproduction: str
+    # Where in the attacker's response body the victim's data was seen (RFC 6901 pointers).
+    pointers: tuple[str, ...] = ()
+    # The attacker's response and the owner's own view of the same data, as a person reads them.
+    response: str = ""
+    owner_response: str = ""
+    # Why this is data shared on purpose (an allow rule), and whether the baseline accepted it.
+    allowed: str = ""
+    baselined: bool = False
+
+    @property
+    def generic_slot(self) -> str:
+        """The slot with the attacker's and the victim's names (``guessed next to tenant-a's own``)
+        written ``<attacker>`` and ``<victim>``: the same whatever the tenants are called."""
+        slot = self.slot
+        for name, role in ((self.attacker, "<attacker>"), (self.victim, "<victim>")):
+            if name:
+                slot = re.sub(rf"(?<![\w-]){re.escape(name)}(?='s\b)", role, slot)
+        return slot
+
+    @property
+    def fingerprint(self) -> str:
+        """The same for the same leak in every run: no tenant name, seed, identifier or canary in it."""
+        anonymous = self.kind is FindingKind.PUBLIC
+        text = "\x1f".join((self.operation, self.kind.value, self.oracle, self.generic_slot, str(anonymous)))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def fails(self, *, fail_on_suspected: bool = False) -> bool:
+        """Whether the finding fails a gate: confirmed (or suspected, when asked), not allowed, not baselined."""
+        if self.allowed or self.baselined:
+            return False
+        return self.verdict is Verdict.CONFIRMED or (fail_on_suspected and self.verdict is Verdict.SUSPECTED)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -216,6 +249,12 @@ class Finding:
             "status": self.status,
             "evidence": self.evidence,
             "reproduction": self.reproduction,
+            "pointers": list(self.pointers),
+            "response": self.response,
+            "owner_response": self.owner_response,
+            "allowed": self.allowed,
+            "baselined": self.baselined,
+            "fingerprint": self.fingerprint,
         }
 
     @classmethod
@@ -232,6 +271,11 @@ class Finding:
             status=int(data["status"]),
             evidence=data["evidence"],
             reproduction=data["reproduction"],
+            pointers=tuple(data.get("pointers", ())),
+            response=data.get("response", ""),
+            owner_response=data.get("owner_response", ""),
+            allowed=data.get("allowed", ""),
+            baselined=bool(data.get("baselined", False)),
         )
 
     @property
@@ -272,16 +316,63 @@ class Coverage:
     operation: str
     probes: int = 0
     slots: list[str] = field(default_factory=list)
+    # Every reason some probe could not be made, flat: the operation's own and each probe kind's.
     skipped: list[str] = field(default_factory=list)
+    # Probes sent per probe kind, and why a kind made none (or not every one).
+    kinds: dict[str, int] = field(default_factory=dict)
+    gaps: dict[str, list[str]] = field(default_factory=dict)
+    # Why the operation is out of this run on purpose (configuration, a selection, another shard).
+    excluded: str = ""
 
-    def probed(self, slot: str) -> None:
-        """Count one probe sent through ``slot``."""
+    @property
+    def covered(self) -> bool:
+        """Whether any probe reached the operation."""
+        return self.probes > 0
+
+    def probed(self, slot: str, *, kind: str = "") -> None:
+        """Count one probe of ``kind`` sent through ``slot``."""
         self.probes += 1
+        if kind:
+            self.kinds[kind] = self.kinds.get(kind, 0) + 1
         if slot not in self.slots:
             self.slots.append(slot)
 
+    def skip(self, reason: str, *, kind: str = "") -> None:
+        """Say (once) why some probe (of ``kind``, when given) could not be made."""
+        if reason not in self.skipped:
+            self.skipped.append(reason)
+        if kind:
+            reasons = self.gaps.setdefault(kind, [])
+            if reason not in reasons:
+                reasons.append(reason)
+
+    def exclude(self, reason: str) -> None:
+        """The operation is out of this run on purpose."""
+        self.excluded = self.excluded or reason
+        self.skip(reason)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"probes": self.probes, "slots": list(self.slots), "skipped": list(self.skipped)}
+        return {
+            "probes": self.probes,
+            "slots": list(self.slots),
+            "skipped": list(self.skipped),
+            "kinds": dict(self.kinds),
+            "gaps": {kind: list(reasons) for kind, reasons in self.gaps.items()},
+            "excluded": self.excluded,
+        }
+
+    @classmethod
+    def from_dict(cls, operation: str, data: Mapping[str, Any]) -> Coverage:
+        """The coverage :meth:`to_dict` gave."""
+        return cls(
+            operation,
+            int(data["probes"]),
+            list(data["slots"]),
+            list(data["skipped"]),
+            {str(kind): int(count) for kind, count in data.get("kinds", {}).items()},
+            {str(kind): list(reasons) for kind, reasons in data.get("gaps", {}).items()},
+            str(data.get("excluded", "")),
+        )
 
 
 # A value is distinctive when seeing it twice is no coincidence.

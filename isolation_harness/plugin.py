@@ -1,34 +1,49 @@
 """The pytest plugin: options, report header, one test item per API operation, and the tenant fixtures.
 
 Inactive unless an API is configured (``--isolation-schema``, ``ISOLATION_SCHEMA`` or ``schema`` in
-``[tool.isolation_harness]``): installing it never changes an unrelated test suite.
+``[tool.isolation_harness]``): installing it never changes an unrelated test suite, nor slows it.
+pytest imports this module in every run, so at import time it takes only the standard library, pytest
+and the harness's light modules (settings, errors, hooks); the engine, schemathesis, hypothesis, faker
+and requests are imported once an API is configured, or a tenant fixture is used.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from . import hookspecs
-from .config import SETTINGS, ResolvedSetting, SettingSpec, parse_switch, read_pyproject, resolve_settings
+from .config.settings import (
+    SETTINGS,
+    ResolvedSetting,
+    SettingSpec,
+    parse_switch,
+    read_pyproject,
+    resolve_settings,
+)
 from .errors import ConfigurationError
-from .events import CampaignResult
-from .extensions import PluginManager, extra_settings, plugin_manager, provisioner_from_hooks
-from .model import Finding, Verdict
-from .provisioning import Provisioner
-from .registry import TenantRegistry
-from .reporting import format_finding, terminal_summary
-from .runner import HarnessRun, prepare
-from .watching import Watcher
-from .xdist import OUTPUT_KEY, campaign_once, is_controller, worker_id
+from .extensions import PluginManager, extra_settings, plugin_manager
 
-_RUN = pytest.StashKey[HarnessRun | None]()
-_SETTINGS = pytest.StashKey[dict[str, ResolvedSetting]]()
-_RESULT = pytest.StashKey[CampaignResult]()
-_WATCHER = pytest.StashKey[Watcher]()
+if TYPE_CHECKING:
+    from .events import CampaignResult
+    from .model import Finding
+    from .provisioning import Provisioner
+    from .registry import TenantRegistry
+    from .runner import HarnessRun
+    from .watching import Watcher
+    from .xdist import Shards
+
+_RUN: pytest.StashKey[HarnessRun | None] = pytest.StashKey()
+_SETTINGS: pytest.StashKey[dict[str, ResolvedSetting]] = pytest.StashKey()
+_RESULT: pytest.StashKey[CampaignResult] = pytest.StashKey()
+_WATCHER: pytest.StashKey[Watcher] = pytest.StashKey()
+_SHARDS: pytest.StashKey[Shards] = pytest.StashKey()
+_WORKER_RESULTS: pytest.StashKey[list[dict[str, Any]]] = pytest.StashKey()
 USAGE_ERROR = int(pytest.ExitCode.USAGE_ERROR)
 
 
@@ -70,6 +85,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUN] = None
     if not settings["schema"].value:
         return
+    from .runner import prepare
+    from .xdist import Shards, is_worker
+
+    worker = is_worker(config)
+    if worker:
+        # A worker probes a shard; the controller merges the shards and writes every report.
+        settings = {
+            name: ResolvedSetting(None, "default") if name.startswith("report_") else value
+            for name, value in settings.items()
+        }
     try:
         campaign_on = parse_switch("campaign", settings["campaign"])
         run = prepare(
@@ -83,11 +108,16 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigurationError as exc:
         raise pytest.UsageError(f"isolation-harness: {exc}") from None
     config.stash[_RUN] = run
+    if worker:
+        run.publishes = False
+        config.stash[_SHARDS] = Shards(config, run)
     if campaign_on:
         run.campaign.reserve_names()
 
 
 def _hook_provisioner(config: pytest.Config) -> Provisioner | None:
+    from .extensions import provisioner_from_hooks
+
     hook = config.pluginmanager.hook
     if not hook.pytest_isolation_provision.get_hookimpls():
         return None
@@ -146,7 +176,10 @@ class CampaignCollector(pytest.Collector):
     def collect(self) -> list[pytest.Item]:
         run = self.config.stash[_RUN]
         assert run is not None
-        return [OperationItem.from_parent(self, name=label) for label in run.result.operations]
+        items: list[pytest.Item] = [
+            OperationItem.from_parent(self, name=label) for label in run.result.operations
+        ]
+        return [*items, GateItem.from_parent(self, name="gate")]
 
 
 class IsolationLeak(AssertionError):
@@ -164,17 +197,13 @@ class OperationItem(pytest.Item):
     def runtest(self) -> None:
         run = self.config.stash[_RUN]
         assert run is not None
-        result = _ensure_campaign(self.config, run)
         label = self.name
+        result = _ensure_campaign(self.config, run, label)
         findings = result.findings_for(label)
-        failing = [
-            f
-            for f in findings
-            if f.verdict is Verdict.CONFIRMED
-            or (run.config.fail_on_suspected and f.verdict is Verdict.SUSPECTED)
-        ]
+        failing = [f for f in findings if f.fails(fail_on_suspected=run.config.fail_on_suspected)]
         for finding in findings:
-            self.user_properties.append(("finding", finding.to_dict()))
+            # JSON text: pytest's JUnit XML writes a property's value with str().
+            self.user_properties.append(("finding", json.dumps(finding.to_dict())))
         if failing:
             raise IsolationLeak(label, failing)
         coverage = result.coverage[label]
@@ -185,6 +214,8 @@ class OperationItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, IsolationLeak):
+            from .reports import format_finding
+
             leak = excinfo.value
             header = f"{leak.operation} leaks across tenants ({len(leak.findings)} findings):"
             return "\n\n".join([header, *(format_finding(f) for f in leak.findings)])
@@ -194,26 +225,76 @@ class OperationItem(pytest.Item):
         return "isolation", 0, f"isolation: {self.name}"
 
 
-def _ensure_campaign(config: pytest.Config, run: HarnessRun) -> CampaignResult:
-    """The campaign's result: run (once) by the first item that needs it, read by every other."""
+class GateFailed(AssertionError):
+    """The run is no verdict: too little of the API was probed, or too many requests failed."""
+
+
+class GateItem(pytest.Item):
+    """The release gate: isolation coverage and error rate (``--isolation-min-coverage``,
+    ``--isolation-max-error-rate``); it fails with each reason."""
+
+    def runtest(self) -> None:
+        from .gate import check_gate
+
+        run = self.config.stash[_RUN]
+        assert run is not None
+        _ensure_campaign(self.config, run, None)
+        shards = self.config.stash.get(_SHARDS, None)
+        result = shards.merged() if shards is not None else run.result
+        failures = check_gate(result, run.gate) if result.complete else []
+        if failures:
+            raise GateFailed("\n".join(failures))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, GateFailed):
+            return f"the run is no verdict on the API:\n{excinfo.value}"
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[str, int | None, str]:
+        return "isolation", 0, "isolation: gate"
+
+
+def _ensure_campaign(config: pytest.Config, run: HarnessRun, operation: str | None) -> CampaignResult:
+    """The result that judges ``operation`` (every operation's, for ``None``): the campaign is run once
+    (by the first item that needs it, or by each pytest-xdist worker for its shard), read by every other."""
+    from .xdist import run_serially
+
+    shards = config.stash.get(_SHARDS, None)
     result = config.stash.get(_RESULT, None)
     if result is None:
         try:
-            result, ran_here = campaign_once(config, run)
+            result = shards.run_own(config) if shards is not None else run_serially(run)
         except BaseException:
             # A crash (a bug, a plugin that raised): the campaign never runs twice; every later
             # item fails with what stopped it, and the findings made so far are in the reports.
             config.stash[_RESULT] = run.result
-            _finished(config, run.result)
+            if shards is None:
+                _finished(config, run.result)
             raise
         config.stash[_RESULT] = result
-        if ran_here:
+        if shards is None:
             _finished(config, result)
-        if result.setup_failed:
-            pytest.exit(f"isolation-harness: {_reason(result)}", returncode=USAGE_ERROR)
+    if shards is not None:
+        result = shards.merged() if operation is None else shards.result_for(operation)
+    if result.setup_failed:
+        pytest.exit(f"isolation-harness: {_reason(result)}", returncode=USAGE_ERROR)
     if not result.complete:
         pytest.fail(f"the campaign could not run: {_reason(result)}", pytrace=False)
     return result
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> Iterator[None]:
+    """A pytest-xdist worker probes its shard before it takes a test, so no worker waits on one that
+    was given no campaign item."""
+    config = session.config
+    shards = config.stash.get(_SHARDS, None)
+    run = config.stash.get(_RUN, None)
+    if shards is not None and run is not None and run.campaign.tenant_names:
+        with contextlib.suppress(Exception):
+            # A crash is reported by every item (see `_ensure_campaign`).
+            _ensure_campaign(config, run, None)
+    return (yield)
 
 
 def _finished(config: pytest.Config, result: CampaignResult) -> None:
@@ -230,6 +311,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     run = config.stash.get(_RUN, None)
     if result is None or run is None:
         return
+    from .reports import terminal_summary
+
     terminalreporter.section("isolation-harness")
     for line in terminal_summary(result, fail_on_suspected=run.config.fail_on_suspected):
         terminalreporter.write_line(line)
@@ -239,11 +322,35 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
-    """Under pytest-xdist: the worker that ran the campaign hands its result to the controller."""
+    """Under pytest-xdist: each worker hands its shard's result to the controller."""
     config = node.config
+    if config.stash.get(_RUN, None) is None:
+        return
+    from .xdist import OUTPUT_KEY, is_controller
+
     data = getattr(node, "workeroutput", {}).get(OUTPUT_KEY)
     if data is not None and is_controller(config):
-        config.stash[_RESULT] = CampaignResult.from_dict(data)
+        config.stash.setdefault(_WORKER_RESULTS, []).append(data)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist: the controller merges the workers' shards, judges the gate and writes every
+    report once."""
+    config = session.config
+    run = config.stash.get(_RUN, None)
+    shards = config.stash.get(_WORKER_RESULTS, None)
+    if run is None or not shards:
+        return
+    from .events import CampaignResult
+    from .gate import check_gate
+    from .merging import merge_results
+
+    result = merge_results([CampaignResult.from_dict(data) for data in shards])
+    if result.complete:
+        result.gate = check_gate(result, run.gate)
+    config.stash[_RESULT] = result
+    run.publish(result)
+    _finished(config, result)
 
 
 # -- fixtures for developers' own tests ----------------------------------------------------------
@@ -260,6 +367,9 @@ def _watcher(config: pytest.Config) -> Watcher:
             "--isolation-config (or set them in [tool.isolation_harness]). See the README, section "
             "'Writing isolation assertions'."
         )
+    from .watching import Watcher
+    from .xdist import worker_id
+
     prefix = worker_id(config)
     if prefix:
         run.factory.use_prefix(f"{prefix}-")
@@ -270,6 +380,8 @@ def _watcher(config: pytest.Config) -> Watcher:
 @pytest.fixture
 def tenants(request: pytest.FixtureRequest) -> Iterator[TenantRegistry]:
     """Tenants created on demand (``tenants.create(2)``), torn down at the end of the test."""
+    from .registry import TenantRegistry
+
     registry = TenantRegistry(_watcher(request.config))
     yield registry
     registry.close()
@@ -278,6 +390,8 @@ def tenants(request: pytest.FixtureRequest) -> Iterator[TenantRegistry]:
 @pytest.fixture(scope="session")
 def session_tenants(request: pytest.FixtureRequest) -> Iterator[TenantRegistry]:
     """Like ``tenants``, but shared by the whole session (faster; tests must not rely on a fresh tenant)."""
+    from .registry import TenantRegistry
+
     registry = TenantRegistry(_watcher(request.config))
     yield registry
     registry.close()

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from .config import HarnessConfig, ResolvedSetting, load_config, parse_int
+from ._version import __version__
+from .baseline import Baseline
+from .config import (
+    HarnessConfig,
+    ResolvedSetting,
+    load_config,
+    parse_duration,
+    parse_fraction,
+    parse_int,
+    parse_shard,
+)
 from .engine.campaign import Campaign
 from .engine.settings import CampaignSettings
 from .errors import ConfigurationError
-from .events import CampaignListener, CampaignResult
+from .events import CampaignFinished, CampaignListener, CampaignResult
+from .exit_codes import ExitCode
 from .extensions import (
     PluginManager,
     extra_listeners,
@@ -24,15 +35,19 @@ from .extensions import (
     plugin_manager,
     register_hooks,
 )
+from .gate import GateSettings, check_gate
 from .openapi import LoadedApi, OpenApiDescription, load_api
 from .oracles import builtin_oracles
 from .probes import builtin_probe_kinds
+from .profiles import chosen_profile
 from .provisioning import CallableProvisioner, DeclarativeProvisioner, ProvisionContext, Provisioner
 from .redaction import Redactor
-from .reporting import JsonReport
+from .reports import JsonReport, ReportMeta, open_reports
 from .retrying import RetryPolicy
 from .tenant_factory import TenantFactory
 from .tenants import AuthScheme, Credentials, Tenant
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -46,13 +61,35 @@ class HarnessRun:
     factory: TenantFactory
     manager: PluginManager
     report: JsonReport | None = None
+    gate: GateSettings = field(default_factory=GateSettings)
+    # Whether :meth:`run` writes the reports; a pytest-xdist worker's shard leaves that to the controller.
+    publishes: bool = True
 
     def run(self) -> CampaignResult:
-        """Run the campaign; the plugins' ``campaign_finished`` hooks run whatever happened."""
+        """Run the campaign, judge the gate, and write every report a last time whatever happened
+        (an interrupt included: the reports then say the run is incomplete); then the plugins'
+        ``campaign_finished`` hooks run."""
+        result = self.campaign.result
         try:
             return self.campaign.run()
+        except KeyboardInterrupt:
+            result.interrupted = True
+            raise
         finally:
-            finished(self.manager, self.campaign.result, self.settings)
+            if result.complete and not result.gate:
+                result.gate = check_gate(result, self.gate)
+            if self.publishes:
+                self.publish(result)
+
+    def publish(self, result: CampaignResult) -> None:
+        """Write every report (the listeners' last ``CampaignFinished``) and run the plugins'
+        ``campaign_finished`` hooks, for ``result`` (this run's, or the merge of its shards)."""
+        self.campaign.bus.emit_to(CampaignFinished(result), result)
+        finished(self.manager, result, self.settings)
+
+    def outcome(self) -> ExitCode:
+        """How the run ends (see :func:`outcome`)."""
+        return outcome(self.result, fail_on_suspected=self.config.fail_on_suspected)
 
     @property
     def result(self) -> CampaignResult:
@@ -97,6 +134,7 @@ def prepare(
         if candidate.is_file() and not Path(config_path).is_file():
             config_path = str(candidate)
     config = load_config(config_path, pyproject=pyproject, pyproject_path=pyproject_path)
+    baseline = _optional(settings, "baseline", lambda _, value: Baseline.load(str(value.value)))
     manager = manager or plugin_manager()
     hooks = settings["hooks"].value if "hooks" in settings and settings["hooks"].value else config.hooks
     if hooks:
@@ -116,12 +154,16 @@ def prepare(
     check = getattr(chosen, "check", None)
     if callable(check):
         check()
+    profile = chosen_profile(settings)
     tenants_setting = settings["tenants"]
     if tenants_setting.source == "default" and config.tenant_count is not None:
         tenants = config.tenant_count
+    elif tenants_setting.source == "default":
+        tenants = profile.tenants
     else:
         tenants = parse_int("tenants", tenants_setting, minimum=2)
     seed = parse_int("seed", settings["seed"])
+    gate = _gate(settings)
     if api is None:
         assert schema_setting.value is not None
         api = load_api(
@@ -147,15 +189,25 @@ def prepare(
         shares=config.shares,
         operations=operations,
         retry=context.retry,
+        guesses=profile.guesses,
+        max_requests=_optional(
+            settings, "max_requests", lambda name, value: parse_int(name, value, minimum=1)
+        ),
+        time_budget=_optional(settings, "time_budget", parse_duration),
+        shard=_optional(settings, "shard", parse_shard),
+        allow=config.allow,
+        baseline=baseline,
     )
-    report_path = settings["report_json"].value
-    report = None
-    if report_path:
-        base_url = api.transport.base_url
-        report = JsonReport(
-            report_path, source=api.source, base_url=base_url, base_url_reason=api.base_url_reason
-        )
-    all_listeners = ([report] if report else []) + list(listeners) + extra_listeners(manager, settings)
+    meta = ReportMeta(
+        source=api.source,
+        base_url=api.transport.base_url,
+        base_url_reason=api.base_url_reason,
+        tool_version=__version__,
+        fail_on_suspected=config.fail_on_suspected,
+    )
+    reports = open_reports(settings, meta, redactor=context.redactor)
+    report = next((item for item in reports if isinstance(item, JsonReport)), None)
+    all_listeners = [*reports, *listeners, *extra_listeners(manager, settings)]
     campaign = Campaign(
         description=description,
         transport=api.transport,
@@ -171,8 +223,6 @@ def prepare(
         for key, call in calls.items():
             if call is not None:
                 context.operation(call.operation, setting=f"tenants.{key}.operation")
-    if report is not None:
-        report.bind(campaign.result)
     return HarnessRun(
         settings=settings,
         api=api,
@@ -181,7 +231,43 @@ def prepare(
         factory=factory,
         manager=manager,
         report=report,
+        gate=gate,
     )
+
+
+def _gate(settings: Mapping[str, ResolvedSetting]) -> GateSettings:
+    defaults = GateSettings()
+    coverage = _optional(settings, "min_coverage", parse_fraction)
+    errors = _optional(settings, "max_error_rate", parse_fraction)
+    return GateSettings(
+        min_coverage=defaults.min_coverage if coverage is None else coverage,
+        max_error_rate=defaults.max_error_rate if errors is None else errors,
+    )
+
+
+def _optional(
+    settings: Mapping[str, ResolvedSetting],
+    name: str,
+    parse: Callable[[str, ResolvedSetting], _T],
+) -> _T | None:
+    """A setting's parsed value, or ``None`` when it has none."""
+    resolved = settings.get(name)
+    if resolved is None or resolved.value in (None, ""):
+        return None
+    return parse(name, resolved)
+
+
+def outcome(result: CampaignResult, *, fail_on_suspected: bool) -> ExitCode:
+    """How a run ends, in one place for every front end: interrupted, stopped, leaking, unreliable, fine."""
+    if result.interrupted:
+        return ExitCode.INTERRUPTED
+    if not result.complete:
+        return ExitCode.USAGE if (result.fatal or "").startswith("ConfigurationError") else ExitCode.TARGET
+    if any(finding.fails(fail_on_suspected=fail_on_suspected) for finding in result.findings):
+        return ExitCode.FINDINGS
+    if result.gate:
+        return ExitCode.UNRELIABLE
+    return ExitCode.OK
 
 
 def _auth_hook(manager: PluginManager) -> Callable[[Tenant, str, AuthScheme], Credentials | None] | None:

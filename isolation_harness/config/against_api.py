@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from ..allowing import AllowRule
 from ..errors import ConfigurationError, did_you_mean
 from ..model import SharingRule
 from ..operations import Operation
 
 
 def check_against_api(
-    *, operations: Mapping[str, Operation], exclude: Iterable[str] = (), shares: Iterable[SharingRule] = ()
+    *,
+    operations: Mapping[str, Operation],
+    exclude: Iterable[str] = (),
+    shares: Iterable[SharingRule] = (),
+    allow: Iterable[AllowRule] = (),
 ) -> None:
-    """Raise ConfigurationError for an excluded or sharing operation the API lacks, or a share without an id."""
+    """Raise ConfigurationError for an excluded, sharing or allowed operation the API lacks, or a share
+    without an id."""
     for label in exclude:
         if label not in operations:
             raise ConfigurationError(
@@ -35,4 +41,13 @@ def check_against_api(
                 "List the operation that shares one object, such as 'POST /orders/{order_id}/shares'.",
                 setting="api.shares",
                 value=rule.operation,
+            )
+    for number, allowed in enumerate(allow, start=1):
+        if allowed.operation not in operations:
+            raise ConfigurationError(
+                f"allow rule {number}: the API has no operation {allowed.operation!r}."
+                f"{did_you_mean(allowed.operation, operations)} Write the label as the harness prints it: "
+                "'METHOD /path'.",
+                setting=f"allow[{number - 1}].operation",
+                value=allowed.operation,
             )

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..allowing import AllowRule
 from ..errors import ConfigurationError
-from ..model import SharingRule
+from ..model import FindingKind, SharingRule
 from ..operations import normalize_label
 from ..provisioning import (
     DeclarativeProvisioner,
@@ -54,6 +55,7 @@ class HarnessConfig:
     retries: int = 3
     backoff: float = 0.05
     hooks: str | None = None
+    allow: tuple[AllowRule, ...] = ()
 
 
 def load_config(
@@ -185,6 +187,25 @@ def _parse(
         retries=int(campaign.get("retries", 3)),
         backoff=float(campaign.get("backoff", 0.05)),
         hooks=data.get("hooks"),
+        allow=tuple(_allow_rule(rule, number, source) for number, rule in enumerate(data.get("allow", []))),
+    )
+
+
+def _allow_rule(table: Mapping[str, Any], index: int, source: Source) -> AllowRule:
+    if "field" in table and "pointer" in table:
+        fix = "Keep one: field matches a field of that name anywhere in the body, pointer one place in it."
+        raise ConfigurationError(
+            f"{source.file}: {source.header(['allow', index])} sets both field and pointer. {fix}",
+            setting=f"allow[{index}]",
+            value={"field": table["field"], "pointer": table["pointer"]},
+            fix=fix,
+        )
+    return AllowRule(
+        operation=normalize_label(table["operation"]),
+        reason=str(table["reason"]).strip(),
+        field=table.get("field"),
+        pointer=table.get("pointer"),
+        kind=FindingKind(table["kind"]) if "kind" in table else None,
     )
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigurationError, did_you_mean
-from .schema import known_keys
 
 
 @dataclass(frozen=True)
@@ -58,6 +57,30 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "Write the JSON report here; findings are written as they are found.",
     ),
     SettingSpec(
+        "report_ndjson",
+        "--isolation-report-ndjson",
+        "ISOLATION_REPORT_NDJSON",
+        "Write the event log here: one JSON line per event, as the run goes.",
+    ),
+    SettingSpec(
+        "report_sarif",
+        "--isolation-report-sarif",
+        "ISOLATION_REPORT_SARIF",
+        "Write the findings as SARIF 2.1.0 here (for code-scanning pages).",
+    ),
+    SettingSpec(
+        "report_junit",
+        "--isolation-report-junit",
+        "ISOLATION_REPORT_JUNIT",
+        "Write JUnit XML here: one test case per operation, and one for the gate.",
+    ),
+    SettingSpec(
+        "report_markdown",
+        "--isolation-report-markdown",
+        "ISOLATION_REPORT_MARKDOWN",
+        "Append a Markdown summary here (e.g. $GITHUB_STEP_SUMMARY): operations x verdicts, then each finding.",
+    ),
+    SettingSpec(
         "campaign",
         "--isolation-campaign",
         "ISOLATION_CAMPAIGN",
@@ -70,6 +93,53 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "ISOLATION_HOOKS",
         "A Python module (package.module) or file (hooks.py) with hook functions, loaded by the CLI and "
         "pytest alike.",
+    ),
+    SettingSpec(
+        "baseline",
+        "--isolation-baseline",
+        "ISOLATION_BASELINE",
+        "A baseline file of accepted findings (JSON, from `isolation-harness baseline`): findings in it are "
+        "reported as baselined and never fail the run.",
+    ),
+    SettingSpec(
+        "profile",
+        "--isolation-profile",
+        "ISOLATION_PROFILE",
+        "quick (a CI gate: 2 tenants, few guesses), standard, or deep (a long campaign: 3 tenants, "
+        "identifier enumeration); explicit settings win.",
+        "standard",
+    ),
+    SettingSpec(
+        "min_coverage",
+        "--isolation-min-coverage",
+        "ISOLATION_MIN_COVERAGE",
+        "Fail (exit 4) when fewer operations than this got a probe: a fraction or a percentage "
+        "(default 50%).",
+    ),
+    SettingSpec(
+        "max_error_rate",
+        "--isolation-max-error-rate",
+        "ISOLATION_MAX_ERROR_RATE",
+        "Fail (exit 4) when more requests than this could not be judged (5xx, timeouts): a fraction or "
+        "a percentage (default 20%).",
+    ),
+    SettingSpec(
+        "max_requests",
+        "--isolation-max-requests",
+        "ISOLATION_MAX_REQUESTS",
+        "Stop probing cleanly after this many requests; the coverage says what was not reached.",
+    ),
+    SettingSpec(
+        "time_budget",
+        "--isolation-time-budget",
+        "ISOLATION_TIME_BUDGET",
+        "Stop probing cleanly after this long (600, 90s, 10m, 1h); the coverage says what was not reached.",
+    ),
+    SettingSpec(
+        "shard",
+        "--isolation-shard",
+        "ISOLATION_SHARD",
+        "Probe only shard I of N (1/3) of the operations, for a CI matrix; merge the JSON reports after.",
     ),
 )
 SETTING_NAMES = tuple(spec.name for spec in SETTINGS)
@@ -110,8 +180,10 @@ def read_pyproject(
                     value=table,
                     fix="Write it as a [tool.isolation_harness] table.",
                 )
+            if not table:
+                return table, candidate
             names = tuple(spec.name for spec in specs)
-            known = names + tuple(key for key in known_keys() if key not in names)
+            known = names + tuple(key for key in _config_keys() if key not in names)
             unknown = [key for key in table if key not in known]
             if unknown:
                 key = unknown[0]
@@ -138,7 +210,7 @@ def resolve_settings(
     In ``pyproject``, a table under a name the isolation config uses (``[tool.isolation_harness.tenants]``)
     is the isolation config's, not the setting's.
     """
-    config_keys = known_keys()
+    config_keys = _config_keys() if pyproject else ()
     out: dict[str, ResolvedSetting] = {}
     for spec in specs:
         in_pyproject = spec.name in pyproject and not (
@@ -153,6 +225,14 @@ def resolve_settings(
         else:
             out[spec.name] = ResolvedSetting(spec.default, "default")
     return out
+
+
+def _config_keys() -> tuple[str, ...]:
+    """The isolation config's top-level keys; its schema (and jsonschema_rs) is loaded on first use,
+    so that the pytest plugin reads its settings cheaply in a project that does not use it."""
+    from .schema import known_keys
+
+    return known_keys()
 
 
 def _pyproject_value(spec: SettingSpec, value: Any) -> str:
@@ -227,3 +307,75 @@ def parse_int(
 
 def _spec(setting: str, specs: Sequence[SettingSpec]) -> SettingSpec:
     return next(spec for spec in specs if spec.name == setting)
+
+
+def parse_fraction(
+    setting: str, resolved: ResolvedSetting, *, specs: Sequence[SettingSpec] = SETTINGS
+) -> float:
+    """A share between 0 and 1, written as a fraction (0.8) or a percentage (80%)."""
+    spec = _spec(setting, specs)
+    text = str(resolved.value).strip()
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ConfigurationError(
+            lambda option: (
+                f"{option}={resolved.value!r} (from {resolved.source}) is not a fraction between 0 and 1 "
+                f"or a percentage. Pass e.g. {option}=0.8 or {option}=80%."
+            ),
+            setting=setting,
+            value=resolved.value,
+            fix=lambda option: f"Pass e.g. {option}=0.8 or {option}=80%.",
+            option=spec.option,
+        )
+    return value
+
+
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
+
+
+def parse_duration(
+    setting: str, resolved: ResolvedSetting, *, specs: Sequence[SettingSpec] = SETTINGS
+) -> float:
+    """A positive number of seconds, or a number with a unit: 90s, 10m, 1h."""
+    spec = _spec(setting, specs)
+    text = str(resolved.value).strip().lower()
+    unit = text[-1:] if text[-1:] in ("s", "m", "h") else ""
+    try:
+        value = float(text[: len(text) - len(unit)]) * _UNITS[unit]
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise ConfigurationError(
+            lambda option: (
+                f"{option}={resolved.value!r} (from {resolved.source}) is not a duration. "
+                f"Pass seconds or a number with a unit, e.g. {option}=600, {option}=10m or {option}=1h."
+            ),
+            setting=setting,
+            value=resolved.value,
+            fix=lambda option: f"Pass e.g. {option}=10m.",
+            option=spec.option,
+        )
+    return value
+
+
+def parse_shard(
+    setting: str, resolved: ResolvedSetting, *, specs: Sequence[SettingSpec] = SETTINGS
+) -> tuple[int, int]:
+    """``I/N``: shard I (from 1) of N."""
+    spec = _spec(setting, specs)
+    index, _, count = str(resolved.value).strip().partition("/")
+    if index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
+        return int(index), int(count)
+    raise ConfigurationError(
+        lambda option: (
+            f"{option}={resolved.value!r} (from {resolved.source}) is not a shard I/N with 1 <= I <= N. "
+            f"Pass e.g. {option}=1/2 and {option}=2/2 in two jobs."
+        ),
+        setting=setting,
+        value=resolved.value,
+        fix=lambda option: f"Pass e.g. {option}=1/2.",
+        option=spec.option,
+    )

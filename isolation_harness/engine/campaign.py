@@ -17,6 +17,7 @@ from ..provisioning import ProvisionContext, Provisioner
 from ..redaction import Redactor
 from ..tenant_factory import TenantFactory
 from ..transport import Transport
+from .budget import Budget
 from .builder import ApiDescription
 from .context import EngineContext
 from .discovery import Discovery
@@ -84,7 +85,9 @@ class Campaign:
         excluded = {label: "used to provision tenants" for label in provisioner.used_operations}
         excluded.update((label, "excluded by configuration") for label in settings.exclude)
         index = ApiIndex(api, excluded=excluded)
-        check_against_api(operations=index.by_label, exclude=settings.exclude, shares=settings.shares)
+        check_against_api(
+            operations=index.by_label, exclude=settings.exclude, shares=settings.shares, allow=settings.allow
+        )
         self.result = CampaignResult(operations=[op.label for op in api.operations])
         for operation in api.operations:
             self.result.coverage[operation.label] = Coverage(operation.label)
@@ -135,6 +138,8 @@ class Campaign:
                 redactor=redactor,
                 knowledge=knowledge,
                 base_url=self.transport.base_url,
+                allow=self.settings.allow,
+                baseline=self.settings.baseline,
             ),
             result=result,
             bus=bus,
@@ -144,6 +149,7 @@ class Campaign:
             provisioner=self.provisioner,
             provision_context=self.provision_context,
             tenant_names=self.tenant_names,
+            budget=Budget(self.settings, result),
         )
 
     def plan(self) -> list[Phase]:
@@ -178,6 +184,11 @@ class Campaign:
         """Probe only these operations (a pytest selection); every one still seeds and reads."""
         self.settings = self.context.settings = dataclasses.replace(self.settings, operations=operations)
 
+    def split(self, shard: tuple[int, int]) -> None:
+        """Probe only this shard (``index``, ``count``) of the operations; every one still seeds and reads."""
+        self.settings = self.context.settings = dataclasses.replace(self.settings, shard=shard)
+        self.context.shards.clear()
+
     def add_listener(self, listener: CampaignListener) -> None:
         self.bus.add(listener)
 
@@ -185,6 +196,7 @@ class Campaign:
         """Run the whole campaign; findings reach the listeners as they are made."""
         started = time.perf_counter()
         ctx = self.context
+        ctx.budget.start()
         self.reserve_names()
         try:
             for phase in self.plan():
@@ -196,6 +208,7 @@ class Campaign:
         except BaseException as exc:
             self.result.fatal = f"{type(exc).__name__}: {self.redactor(str(exc))}"
             self.result.setup_failed = isinstance(exc, (ConfigurationError, ProvisioningError))
+            self.result.interrupted = isinstance(exc, KeyboardInterrupt)
             raise
         finally:
             self.result.duration = time.perf_counter() - started

@@ -12,6 +12,7 @@ from ..provisioning import ProvisionContext, Provisioner
 from ..redaction import Redactor
 from ..tenant_factory import TenantFactory
 from ..transport import Transport
+from .budget import Budget
 from .builder import RequestBuilder
 from .discovery import Discovery
 from .findings import Findings
@@ -20,6 +21,7 @@ from .index import ApiIndex
 from .seeding import Seeder
 from .sending import Sender
 from .settings import CampaignSettings
+from .sharding import shard_of
 from .update_bodies import UpdateBodies
 from .witnesses import Witnesses
 
@@ -47,19 +49,35 @@ class EngineContext:
     provision_context: ProvisionContext
     # The names the campaign's tenants take, reserved when the campaign was made.
     tenant_names: list[str]
+    budget: Budget
     # Which body made each update work for an owner (see :mod:`.update_bodies`).
     update_bodies: UpdateBodies = field(default_factory=UpdateBodies)
+    # The probe kind planning probes now: the coverage names it beside each reason it gives.
+    planning: str = ""
+    # Each operation's shard, when the settings name one.
+    shards: dict[str, int] = field(default_factory=dict)
 
     def coverage(self, operation: Operation) -> Coverage:
         return self.result.coverage[operation.label]
 
     def skip(self, operation: Operation, reason: str) -> None:
-        """Say (once) why some probe of ``operation`` could not be made."""
-        coverage = self.coverage(operation)
-        if reason not in coverage.skipped:
-            coverage.skipped.append(reason)
+        """Say (once) why some probe of ``operation`` could not be made (by the probe kind planning now)."""
+        self.coverage(operation).skip(reason, kind=self.planning)
 
     def selected(self, operation: Operation) -> bool:
-        """Whether the operation is to be probed (every one, unless a selection narrows the campaign)."""
+        """Whether the operation is to be probed (every one, unless a selection or a shard narrows the campaign)."""
+        return not self.deselected(operation)
+
+    def deselected(self, operation: Operation) -> str:
+        """Why this run does not probe ``operation`` (a selection, another shard), or ``""``."""
         chosen = self.settings.operations
-        return chosen is None or operation.label in chosen
+        if chosen is not None and operation.label not in chosen:
+            return "not selected in this run"
+        if self.settings.shard is not None:
+            index, count = self.settings.shard
+            if not self.shards:
+                self.shards.update(shard_of((op.label for op in self.index.operations), count))
+            shard = self.shards[operation.label]
+            if shard != index:
+                return f"in shard {shard}/{count}"
+        return ""

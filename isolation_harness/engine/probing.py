@@ -21,7 +21,7 @@ def run_probe(probe: Probe, ctx: EngineContext, oracles: Sequence[Oracle]) -> No
     prepared = [oracle.prepare(probe, ctx) for oracle in chosen]
     slot = probe.error_slot or probe.slot
     response = ctx.sender.send(probe.attacker, probe.request, probe.operation, probe=True, slot=slot)
-    ctx.coverage(probe.operation).probed(probe.slot)
+    ctx.coverage(probe.operation).probed(probe.slot, kind=probe.kind)
     ctx.bus.emit(
         ProbeSent(
             operation=probe.operation.label,

@@ -55,7 +55,8 @@ class Seeder:
             for operation in list(pending):
                 resource = operation.created_resource
                 assert resource is not None
-                if len(state.own(resource)) >= index.wanted(resource):
+                # An object shared on purpose is no target: the tenant needs private ones too.
+                if len(state.private(resource)) >= index.wanted(resource):
                     pending.remove(operation)
                     progress = True
                     continue
@@ -63,7 +64,7 @@ class Seeder:
                     continue
                 pending.remove(operation)
                 progress = True
-                for _ in range(index.wanted(resource) - len(state.own(resource))):
+                for _ in range(index.wanted(resource) - len(state.private(resource))):
                     if self.create(state, operation) is None:
                         break
         if pending and not state.seed_retried:

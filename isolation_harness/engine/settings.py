@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..allowing import AllowRule
+from ..baseline import Baseline
 from ..errors import ConfigurationError
 from ..model import SharingRule
 from ..retrying import RetryPolicy
@@ -26,6 +28,16 @@ class CampaignSettings:
     shares: tuple[SharingRule, ...] = ()
     operations: frozenset[str] | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Data shared on purpose (reported as allowed), and the findings accepted before (baselined).
+    allow: tuple[AllowRule, ...] = ()
+    baseline: Baseline | None = None
+    # Budgets: probing stops cleanly once this many requests were sent or seconds passed.
+    max_requests: int | None = None
+    time_budget: float | None = None
+    # This run probes only shard ``index`` of ``count`` (1-based), for a CI matrix.
+    shard: tuple[int, int] | None = None
+    # Identifiers guessed next to each attacker's own, per slot (0: no guessing).
+    guesses: int = 4
 
     def __post_init__(self) -> None:
         if not isinstance(self.tenants, int) or isinstance(self.tenants, bool) or self.tenants < 2:
@@ -42,3 +54,20 @@ class CampaignSettings:
             )
         if not self.timeout > 0:
             raise ConfigurationError(f"timeout={self.timeout!r} must be a positive number of seconds.")
+        if self.max_requests is not None and self.max_requests < 1:
+            raise ConfigurationError(
+                f"max_requests={self.max_requests!r} must be at least 1, e.g. --isolation-max-requests=5000."
+            )
+        if self.time_budget is not None and not self.time_budget > 0:
+            raise ConfigurationError(
+                f"time_budget={self.time_budget!r} must be a positive number of seconds, e.g. "
+                "--isolation-time-budget=600."
+            )
+        if self.shard is not None and not 1 <= self.shard[0] <= self.shard[1]:
+            index, count = self.shard
+            raise ConfigurationError(
+                f"shard={index}/{count}: the shard must be between 1 and {count}, e.g. "
+                f"--isolation-shard=1/{count}."
+            )
+        if self.guesses < 0:
+            raise ConfigurationError(f"guesses={self.guesses!r} must be 0 or more.")

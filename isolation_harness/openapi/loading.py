@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import _schemathesis as sts
-from ..errors import SchemaLoadError, did_you_mean
+from ..errors import SchemaLoadError, TargetUnreachableError, did_you_mean
 from ..transport import ASGITransport, HTTPTransport, Transport, WSGITransport
 
 # Where in-process apps usually serve their description, tried in this order.
@@ -193,14 +193,16 @@ def _from_url(url: str) -> Any:
         return sts.load_url(url, timeout=10)
     except sts.LoaderFailure as exc:
         if exc.kind.startswith(("connection", "network")):
-            raise SchemaLoadError(
+            raise TargetUnreachableError(
                 f"Cannot reach {url!r}: {_first_line(exc.message)}. "
                 "Check that the API server is running and the URL is right, or pass the description as a file "
                 "with --isolation-base-url."
             ) from None
         raise
     except requests.RequestException as exc:
-        raise SchemaLoadError(f"Cannot reach {url!r}: {exc}. Check that the API server is running.") from None
+        raise TargetUnreachableError(
+            f"Cannot reach {url!r}: {exc}. Check that the API server is running."
+        ) from None
 
 
 def _loader_message(source: str, exc: Exception) -> str:

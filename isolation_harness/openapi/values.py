@@ -15,6 +15,7 @@ from typing import Any
 
 from faker import Faker
 
+from .._hypothesis import private_storage
 from .privacy import private_boolean, private_level, private_option
 
 JsonSchema = dict[str, Any]
@@ -381,13 +382,16 @@ def _from_pattern(schema: JsonSchema) -> str:
 
     pattern = schema["pattern"]
     try:
-        return str(
-            find(
-                st.from_regex(pattern),
-                lambda value: _fits(value, schema),
-                settings=settings(database=None, max_examples=500, suppress_health_check=list(HealthCheck)),
+        with private_storage():
+            return str(
+                find(
+                    st.from_regex(pattern),
+                    lambda value: _fits(value, schema),
+                    settings=settings(
+                        database=None, max_examples=500, suppress_health_check=list(HealthCheck)
+                    ),
+                )
             )
-        )
     except (NoSuchExample, re.error, Exception):
         return _fit_length("x", schema)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.context import EngineContext
@@ -29,9 +29,16 @@ class Sighting:
     marker: str
     where: str
     context: str
+    # The RFC 6901 pointer of the body value or key it was in; ``None`` in a header or a text body.
+    pointer: str | None = field(default=None, compare=False)
 
     def describe(self) -> str:
         return f"{self.where}: {self.context}"
+
+
+def pointers_of(sightings: Iterable[Sighting], owner: str) -> tuple[str, ...]:
+    """The body pointers where ``owner``'s markers were sighted, each once, in order."""
+    return tuple(dict.fromkeys(s.pointer for s in sightings if s.owner == owner and s.pointer is not None))
 
 
 def _context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
@@ -73,21 +80,23 @@ def find_canaries(
         return text
 
     body = response.json()
-    sources: list[tuple[str, str]] = []
+    sources: list[tuple[str, str, str | None]] = []
     if body is not None:
         for path, value in iter_leaves(body):
             if isinstance(value, str):
-                sources.append((f"body {format_pointer(path) or '/'}", value))
+                leaf = format_pointer(path)
+                sources.append((f"body {leaf or '/'}", value, leaf))
         for path, obj in iter_objects(body):
             for key in obj:
-                sources.append((f"body key {format_pointer((*path, key))}", key))
+                member = format_pointer((*path, key))
+                sources.append((f"body key {member}", key, member))
     elif response.text:
-        sources.append(("body", response.text))
+        sources.append(("body", response.text, None))
     for name, value in response.headers.items():
-        sources.append((f"header {name}", value))
+        sources.append((f"header {name}", value, None))
 
     for owner, owner_markers in markers.items():
-        for where, text in sources:
+        for where, text, pointer in sources:
             if text in public:
                 continue
             # A link (`/things?owner=ih…&page=2`) repeats the request, whoever saw it before.
@@ -101,9 +110,8 @@ def find_canaries(
             for marker in owner_markers:
                 match = re.search(re.escape(marker), searchable, flags=re.IGNORECASE)
                 if match:
-                    sightings.append(
-                        Sighting(owner, marker, where, _context(text, match.start(), match.end()))
-                    )
+                    context = _context(text, match.start(), match.end())
+                    sightings.append(Sighting(owner, marker, where, context, pointer))
                     break
     return sightings
 
@@ -134,5 +142,8 @@ class CanaryOracle(ResponseOracle):
             count = sum(1 for s in sightings if s.owner == sighting.owner)
             more = f" (and {count - 1} more places)" if count > 1 else ""
             text = f"HTTP {response.status}: {sighting.owner}'s canary {sighting.marker} in {sighting.describe()}{more}"
-            evidence.append(Evidence(self.name, FindingKind.READ, Verdict.CONFIRMED, sighting.owner, text))
+            pointers = pointers_of(sightings, sighting.owner)
+            evidence.append(
+                Evidence(self.name, FindingKind.READ, Verdict.CONFIRMED, sighting.owner, text, pointers)
+            )
         return evidence

@@ -8,13 +8,22 @@ own, can never match.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.context import EngineContext
 from ..exchange import Evidence, Exchange, Probe
 from ..knowledge import visible
-from ..model import FindingKind, Verdict, format_pointer, is_distinctive, iter_objects, short_repr, view_pairs
+from ..model import (
+    FindingKind,
+    JSONPath,
+    Verdict,
+    format_pointer,
+    is_distinctive,
+    iter_objects,
+    short_repr,
+    view_pairs,
+)
 from .base import ResponseOracle
 
 _MIN_OWNER_VIEW_FIELDS = 2
@@ -27,6 +36,13 @@ class ViewMatch:
     owner: str
     where: str
     fields: tuple[tuple[str, Any], ...]
+    # Where the object is in the body.
+    path: JSONPath = field(default=(), compare=False)
+
+    @property
+    def pointers(self) -> tuple[str, ...]:
+        """The RFC 6901 pointers of the fields that matched."""
+        return tuple(format_pointer((*self.path, key)) for key, _ in self.fields)
 
     def describe(self) -> str:
         shown = ", ".join(f"{key}={short_repr(value)}" for key, value in self.fields)
@@ -74,7 +90,7 @@ def match_owner_views(
                 if len(fields) > len(best):
                     best = fields
             if len(best) >= _MIN_OWNER_VIEW_FIELDS:
-                matches.append(ViewMatch(owner, f"body {format_pointer(path) or '/'}", best))
+                matches.append(ViewMatch(owner, f"body {format_pointer(path) or '/'}", best, path))
                 break
     return matches
 
@@ -109,6 +125,7 @@ class OwnerViewOracle(ResponseOracle):
                 Verdict.CONFIRMED,
                 match.owner,
                 f"HTTP {response.status}: {match.describe()}",
+                match.pointers,
             )
             for match in matches
         ]

@@ -15,7 +15,7 @@ from ..engine.context import EngineContext
 from ..exchange import Evidence, Exchange, Probe
 from ..model import FindingKind, Verdict
 from .base import ResponseOracle
-from .canary import CanaryOracle, find_canaries
+from .canary import CanaryOracle, find_canaries, pointers_of
 from .owner_view import OwnerViewOracle, match_owner_views
 
 
@@ -44,8 +44,11 @@ class PublicExposureOracle(ResponseOracle):
                 f"HTTP {response.status} without credentials: {sighting.owner}'s canary {sighting.marker} "
                 f"in {sighting.describe()}{more}"
             )
+            pointers = pointers_of(sightings, sighting.owner)
             evidence.append(
-                Evidence(CanaryOracle.name, FindingKind.PUBLIC, Verdict.CONFIRMED, sighting.owner, text)
+                Evidence(
+                    CanaryOracle.name, FindingKind.PUBLIC, Verdict.CONFIRMED, sighting.owner, text, pointers
+                )
             )
         body = response.json() if response.ok else None
         if body is None:
@@ -67,6 +70,7 @@ class PublicExposureOracle(ResponseOracle):
                 Verdict.CONFIRMED,
                 match.owner,
                 f"HTTP {response.status} without credentials: {match.describe()}",
+                match.pointers,
             )
             for match in matches
         ]

@@ -61,5 +61,5 @@ class SearchHitOracle(ResponseOracle):
                 f"HTTP {response.status}: a search for {victim}'s canary {term} returned its record, "
                 f"body {where}: {str(obj[field_name])[:80]}"
             )
-            return [Evidence(self.name, FindingKind.READ, Verdict.CONFIRMED, victim, text)]
+            return [Evidence(self.name, FindingKind.READ, Verdict.CONFIRMED, victim, text, (where,))]
         return []

@@ -16,8 +16,6 @@ from ..exchange import Probe
 from ..model import SlotLocation, place
 from ..operations import Operation
 
-# Identifiers guessed next to the attacker's own, per slot and attacker.
-GUESSES_PER_SLOT = 4
 # A number, or a number after a fixed prefix ("INV-000123"): the shapes a sequence counts in.
 _SEQUENTIAL = re.compile(r"([^0-9]*)([0-9]{1,15})")
 
@@ -29,14 +27,14 @@ class GuessedIdentifierProbes:
     after_all = False
 
     def plan(self, operation: Operation, ctx: EngineContext) -> Iterator[Probe]:
-        if not operation.is_safe:
+        if not operation.is_safe or ctx.settings.guesses == 0:
             return
         for slot in operation.slots:
             if slot.location not in (SlotLocation.PATH, SlotLocation.QUERY):
                 continue
             for attacker in ctx.knowledge.tenants:
                 own = [item.value(slot.field) for item in attacker.own(slot.resource)]
-                guesses = neighbours(own, exclude={str(value) for value in own}, limit=GUESSES_PER_SLOT)
+                guesses = neighbours(own, exclude={str(value) for value in own}, limit=ctx.settings.guesses)
                 built = ctx.builder.build(attacker, operation) if guesses else None
                 if built is None:
                     continue
@@ -55,7 +53,7 @@ def neighbours(values: Iterable[Any], *, exclude: set[str], limit: int) -> list[
     Values that are not numbers in a sequence (UUIDs, random tokens) give none.
     """
     guesses: list[Any] = []
-    for distance in (1, -1, 2, -2):
+    for distance in _distances(limit):
         for value in values:
             guess = _shift(value, distance)
             if guess is not None and str(guess) not in exclude and guess not in guesses:
@@ -63,6 +61,12 @@ def neighbours(values: Iterable[Any], *, exclude: set[str], limit: int) -> list[
                 if len(guesses) >= limit:
                     return guesses
     return guesses
+
+
+def _distances(limit: int) -> list[int]:
+    """+1, -1, +2, -2, ... far enough to make ``limit`` guesses from one value."""
+    reach = max(2, (limit + 1) // 2)
+    return [step for distance in range(1, reach + 1) for step in (distance, -distance)]
 
 
 def _shift(value: Any, distance: int) -> Any:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from detection_support import run_in_process
 
-from isolation_harness.reporting import report_dict, terminal_summary
+from isolation_harness.reports import report_dict, terminal_summary
 
 OUTSIDE = Path(__file__).resolve().parent / "outside"
 

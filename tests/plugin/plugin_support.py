@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from isolation_harness.config import SETTINGS
+
 REPO = Path(__file__).resolve().parents[2]
 DISPATCH_CONFIG = REPO / "examples" / "dispatch_api" / "isolation.toml"
 NOTEBOOK_CONFIG = REPO / "examples" / "notebook_api" / "isolation.toml"
@@ -34,14 +36,8 @@ DISPATCH_UNPROBED = 2
 
 # What the harness, the example apps and pytest read from the environment: cleared for every run.
 CLEARED_ENV = (
-    "ISOLATION_SCHEMA",
-    "ISOLATION_BASE_URL",
-    "ISOLATION_CONFIG",
-    "ISOLATION_TENANTS",
-    "ISOLATION_SEED",
-    "ISOLATION_REPORT_JSON",
-    "ISOLATION_REPORT_MARKDOWN",
-    "ISOLATION_CAMPAIGN",
+    *(spec.env for spec in SETTINGS),
+    "ISOLATION_REPORT_HTML",
     "DISPATCH_VULNERABILITIES",
     "NOTEBOOK_VULNERABILITIES",
     "PYTEST_ADDOPTS",

@@ -40,7 +40,8 @@ def test_a_leaking_operation_fails_with_each_finding(
     result = project.runpytest_subprocess(*_dispatch_args())
 
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.assert_outcomes(failed=1, passed=DISPATCH_COUNT - 1 - DISPATCH_UNPROBED, skipped=DISPATCH_UNPROBED)
+    # One item per operation, and the gate last.
+    result.assert_outcomes(failed=1, passed=DISPATCH_COUNT - DISPATCH_UNPROBED, skipped=DISPATCH_UNPROBED)
     result.stdout.fnmatch_lines(
         [
             settings_header(
@@ -50,9 +51,9 @@ def test_a_leaking_operation_fails_with_each_finding(
                 "seed=0 (from default)",
             ),
             f"isolation-harness: {DISPATCH_COUNT} operations via asgi at http://testserver",
-            f"collected {DISPATCH_COUNT} items",
+            f"collected {DISPATCH_COUNT + 1} items",
             "",
-            "isolation " + "".join(_progress_mark(label) for label in DISPATCH_OPERATIONS) + " *[[]100%]",
+            "isolation " + "".join(_progress_mark(label) for label in DISPATCH_OPERATIONS) + ". *[[]100%]",
         ]
     )
     result.stdout.fnmatch_lines(
@@ -67,9 +68,10 @@ def test_a_leaking_operation_fails_with_each_finding(
             "*= isolation-harness =*",
             f"{DISPATCH_COUNT} operations, 2 tenants, * probes, * requests in *s: "
             "2 confirmed and 0 suspected findings in 1 operations, 0 probe errors",
+            f"isolation coverage: {DISPATCH_COUNT - 2} of {DISPATCH_COUNT - 2} operations probed (100 %), 2 excluded",
             "*= short test summary info =*",
             "FAILED isolation::GET /orders/{order_id} - GET /orders/{order_id} leaks*",
-            f"*= 1 failed, {DISPATCH_COUNT - 1 - DISPATCH_UNPROBED} passed, {DISPATCH_UNPROBED} skipped in *",
+            f"*= 1 failed, {DISPATCH_COUNT - DISPATCH_UNPROBED} passed, {DISPATCH_UNPROBED} skipped in *",
         ],
         consecutive=True,
     )
@@ -92,19 +94,21 @@ def test_a_clean_api_passes_in_a_directory_without_tests(project: pytest.Pyteste
     result = project.runpytest_subprocess(*_dispatch_args("-v"))
 
     assert result.ret == pytest.ExitCode.OK
-    result.assert_outcomes(passed=DISPATCH_COUNT - DISPATCH_UNPROBED, skipped=DISPATCH_UNPROBED)
+    result.assert_outcomes(passed=DISPATCH_COUNT + 1 - DISPATCH_UNPROBED, skipped=DISPATCH_UNPROBED)
     result.stdout.fnmatch_lines(
         [
             f"isolation-harness: {DISPATCH_COUNT} operations via asgi at http://testserver",
-            f"collecting ... collected {DISPATCH_COUNT} items",
+            f"collecting ... collected {DISPATCH_COUNT + 1} items",
             "",
             "isolation::POST /accounts SKIPPED (not probed: used to provision*",
             "isolation::POST /auth/login SKIPPED (not probed: used to provision*",
             *(f"isolation::{lit(label)} PASSED*" for label in DISPATCH_OPERATIONS[2:]),
+            "isolation::gate PASSED*",
             "*= isolation-harness =*",
             f"{DISPATCH_COUNT} operations, 2 tenants, * probes, * requests in *s: "
             "0 confirmed and 0 suspected findings in 0 operations, 0 probe errors",
-            f"*= {DISPATCH_COUNT - DISPATCH_UNPROBED} passed, {DISPATCH_UNPROBED} skipped in *",
+            f"isolation coverage: {DISPATCH_COUNT - 2} of {DISPATCH_COUNT - 2} operations probed (100 %), 2 excluded",
+            f"*= {DISPATCH_COUNT + 1 - DISPATCH_UNPROBED} passed, {DISPATCH_UNPROBED} skipped in *",
         ]
     )
     assert "FAILURES" not in result.stdout.str()
@@ -121,14 +125,14 @@ def test_campaign_items_run_alongside_the_projects_own_tests(
     )
 
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.assert_outcomes(failed=1, passed=9, skipped=2)
+    result.assert_outcomes(failed=1, passed=10, skipped=2)
     result.stdout.fnmatch_lines(
         [
             "isolation-harness: 11 operations via wsgi at http://testserver",
-            "collected 12 items",
+            "collected 13 items",
             "",
             "test_ordinary.py . *",
-            "isolation ss...F..... *",
+            "isolation ss...F...... *",
         ]
     )
     result.stdout.fnmatch_lines(
@@ -157,7 +161,7 @@ def test_campaign_items_run_alongside_the_projects_own_tests(
         ],
         consecutive=True,
     )
-    result.stdout.fnmatch_lines(["*= 1 failed, 9 passed, 2 skipped in *"])
+    result.stdout.fnmatch_lines(["*= 1 failed, 10 passed, 2 skipped in *"])
 
 
 def test_json_report_holds_findings_coverage_errors_and_stats(
@@ -222,9 +226,22 @@ def test_json_report_holds_findings_coverage_errors_and_stats(
 
     coverage = report["coverage"]
     assert list(coverage) == DISPATCH_OPERATIONS
-    assert coverage["POST /accounts"] == {"probes": 0, "slots": [], "skipped": ["used to provision tenants"]}
+    assert coverage["POST /accounts"] == {
+        "probes": 0,
+        "slots": [],
+        "skipped": ["used to provision tenants"],
+        "kinds": {},
+        "gaps": {},
+        "excluded": "used to provision tenants",
+    }
     assert coverage["GET /orders/{order_id}"]["probes"] >= 2
-    assert all(set(entry) == {"probes", "slots", "skipped"} for entry in coverage.values())
+    assert all(
+        set(entry) == {"probes", "slots", "skipped", "kinds", "gaps", "excluded"}
+        for entry in coverage.values()
+    )
+    order = coverage["GET /orders/{order_id}"]
+    assert sum(order["kinds"].values()) == order["probes"]
+    assert {"anonymous", "own-read", "foreign-identifier", "tombstone"} <= set(order["kinds"])
     assert coverage["GET /orders/{order_id}"]["slots"] == [
         "(no credentials, tenant-a's identifiers)",
         "(no credentials, tenant-b's identifiers)",

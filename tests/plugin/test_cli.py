@@ -1,4 +1,4 @@
-"""``python -m isolation_harness``: exit code 0 when clean, 1 on leaks, 4 on misconfiguration."""
+"""``python -m isolation_harness``: exit code 0 when clean, 1 on leaks, 2 on misconfiguration."""
 
 from __future__ import annotations
 
@@ -66,6 +66,7 @@ def test_leaks_exit_1_and_each_finding_is_printed(
             *READ_BY_ID_FINDING_B_READS_A,
             "",
             LEAK_SUMMARY,
+            f"isolation coverage: {DISPATCH_COUNT - 2} of {DISPATCH_COUNT - 2} operations probed (100 %), 2 excluded",
             "JSON report: report.json",
         ],
         consecutive=True,
@@ -86,10 +87,10 @@ def test_exit_zero_reports_leaks_but_exits_0(
     assert "[confirmed]" not in result.stdout.str()
 
 
-def test_misconfiguration_exits_4_with_the_value_and_the_fix(project: pytest.Pytester) -> None:
+def test_misconfiguration_exits_2_with_the_value_and_the_fix(project: pytest.Pytester) -> None:
     result = run_cli(project, "--schema", "examples.dispatch_api:ap", "--config", str(DISPATCH_CONFIG))
 
-    assert result.ret == 4
+    assert result.ret == 2
     assert result.stdout.str() == ""
     assert result.errlines == [
         "isolation-harness: error: Module 'examples.dispatch_api' has no attribute 'ap' (from "
@@ -105,7 +106,7 @@ def test_misconfiguration_exits_4_with_the_value_and_the_fix(project: pytest.Pyt
             ("--schema", DISPATCH, "--config", str(DISPATCH_CONFIG), "--tenants", "1"),
             "isolation-harness: error: --tenants=1 (from option) must be at least 2: *",
         ),
-        ((), "isolation-harness: error: No API to test: pass --schema (or set ISOLATION_SCHEMA, *"),
+        (("run",), "isolation-harness: error: No API to test: pass --schema (or set ISOLATION_SCHEMA, *"),
     ],
     ids=["tenants", "no schema"],
 )
@@ -114,13 +115,36 @@ def test_misconfiguration_messages_name_the_command_lines_own_options(
 ) -> None:
     result = run_cli(project, *args)
 
-    assert result.ret == 4
+    assert result.ret == 2
     result.stderr.fnmatch_lines([message])
     assert "--isolation-" not in result.stderr.str()
 
 
-def test_unknown_option_exits_4(project: pytest.Pytester) -> None:
-    result = run_cli(project, "--schema", DISPATCH, "--verbose")
+def test_unknown_option_exits_2_and_names_the_nearest_option(project: pytest.Pytester) -> None:
+    result = run_cli(project, "--schema", DISPATCH, "--seeds", "3")
 
-    result.stderr.fnmatch_lines(["isolation-harness: error: unrecognized arguments: --verbose"])
-    assert result.ret == 4
+    assert result.ret == 2
+    result.stderr.fnmatch_lines(
+        [
+            "Usage: isolation-harness run [OPTIONS]",
+            "Try 'isolation-harness run --help' for help.",
+            "",
+            "Error: No such option '--seeds'. Did you mean '--seed'?",
+        ]
+    )
+
+
+def test_bare_command_shows_the_subcommands(project: pytest.Pytester) -> None:
+    result = run_cli(project)
+
+    assert result.ret == 2
+    result.stderr.fnmatch_lines(["Usage: isolation-harness [OPTIONS] COMMAND [ARGS]...", "*Commands:*"])
+    for command in ("run", "check-config", "baseline", "merge"):
+        result.stderr.fnmatch_lines([f"  {command} *"])
+
+
+def test_version(project: pytest.Pytester) -> None:
+    result = run_cli(project, "--version")
+
+    assert result.ret == 0
+    assert result.outlines == ["isolation-harness 0.1.0"]

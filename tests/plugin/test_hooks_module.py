@@ -61,7 +61,7 @@ def test_a_misspelt_hook_is_a_configuration_error(project: pytest.Pytester) -> N
     result = project.run(
         sys.executable, "-m", "isolation_harness", f"--schema={DISPATCH}", "--hooks=my_hooks.py"
     )
-    assert result.ret == 4
+    assert result.ret == 2
     assert result.errlines == [
         "isolation-harness: error: The hooks module 'my_hooks.py' defines isolation_harness_provison, which is no "
         "hook. Did you mean 'isolation_harness_provision'? Hooks: isolation_harness_campaign_finished, "
@@ -76,7 +76,7 @@ def test_a_hooks_module_cannot_add_settings(project: pytest.Pytester) -> None:
     result = project.run(
         sys.executable, "-m", "isolation_harness", f"--schema={DISPATCH}", "--hooks=my_hooks.py"
     )
-    assert result.ret == 4
+    assert result.ret == 2
     assert result.errlines == [
         "isolation-harness: error: The hooks module 'my_hooks.py' defines isolation_harness_settings, but options "
         "are made before a hooks module is loaded. Add settings from an installed plugin (an entry point in the "

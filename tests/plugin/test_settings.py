@@ -38,7 +38,7 @@ def test_header_names_pyproject_env_and_option_with_option_over_env_over_pyproje
             f"rootdir: {project.path}",
             "configfile: pyproject.toml",
             "*",
-            f"collected {DISPATCH_COUNT} items",
+            f"collected {DISPATCH_COUNT + 1} items",
             "",
             "<CampaignCollector isolation>",
             "  <OperationItem POST /accounts>",
@@ -47,7 +47,7 @@ def test_header_names_pyproject_env_and_option_with_option_over_env_over_pyproje
         ],
         consecutive=False,
     )
-    result.stdout.fnmatch_lines([f"*= {DISPATCH_COUNT} tests collected in *"])
+    result.stdout.fnmatch_lines(["  <GateItem gate>", f"*= {DISPATCH_COUNT + 1} tests collected in *"])
 
 
 def test_header_names_env_and_default(project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:

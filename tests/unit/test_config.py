@@ -197,7 +197,7 @@ def test_empty_config_has_no_provisioner() -> None:
         (
             {"tenant": {}},
             "isolation.toml: unknown key 'tenant' in the top level. Did you mean 'tenants'? "
-            "Known keys: api, tenants, campaign, hooks.",
+            "Known keys: api, tenants, campaign, allow, hooks.",
         ),
         (
             {"tenants": {"logn": {}}},

@@ -49,10 +49,10 @@ def as_data(error: ConfigurationError) -> tuple[str, str | None, object, str | N
             {"hoks": "pkg.hooks"},
             (
                 "isolation.toml: unknown key 'hoks' in the top level. Did you mean 'hooks'? "
-                "Known keys: api, tenants, campaign, hooks.",
+                "Known keys: api, tenants, campaign, allow, hooks.",
                 "hoks",
                 "pkg.hooks",
-                "Did you mean 'hooks'? Known keys: api, tenants, campaign, hooks.",
+                "Did you mean 'hooks'? Known keys: api, tenants, campaign, allow, hooks.",
             ),
             id="unknown top-level key",
         ),

@@ -194,7 +194,9 @@ def test_read_pyproject_unknown_key_knows_the_config_tables(tmp_path: Path) -> N
 
     assert str(info.value) == (
         f"Unknown key 'apis' in [tool.isolation_harness] of {path}. Did you mean 'api'? "
-        "Known keys: schema, base_url, config, tenants, seed, report_json, campaign, hooks, api."
+        "Known keys: schema, base_url, config, tenants, seed, report_json, report_ndjson, report_sarif, "
+        "report_junit, report_markdown, campaign, hooks, baseline, profile, min_coverage, max_error_rate, "
+        "max_requests, time_budget, shard, api, allow."
     )
     assert (info.value.setting, info.value.value) == ("apis", {"exclude": ["GET /x"]})
 
@@ -231,33 +233,33 @@ def test_no_hooks_by_default() -> None:
 
 # -- settings contributed by plugins ----------------------------------------------------------------
 
-MARKDOWN = SettingSpec(
-    "report_markdown", "--isolation-report-markdown", "ISOLATION_REPORT_MARKDOWN", "Write a Markdown report."
-)
+HTML = SettingSpec("report_html", "--isolation-report-html", "ISOLATION_REPORT_HTML", "Write an HTML report.")
 RETRIES = SettingSpec("retries", "--isolation-retries", "ISOLATION_RETRIES", "Retries per probe.", "1")
 
 
 def test_plugins_add_settings(tmp_path: Path) -> None:
-    write_pyproject(tmp_path, '[tool.isolation_harness]\nreport_markdown = "report.md"\nretries = 3\n')
-    specs = (*SETTINGS, MARKDOWN, RETRIES)
+    write_pyproject(tmp_path, '[tool.isolation_harness]\nreport_html = "report.html"\nretries = 3\n')
+    specs = (*SETTINGS, HTML, RETRIES)
 
     table, _ = read_pyproject(tmp_path, specs=specs)
     settings = resolve_settings({}, {"ISOLATION_RETRIES": "5"}, table, specs=specs)
 
-    assert settings["report_markdown"] == ResolvedSetting("report.md", "pyproject.toml")
+    assert settings["report_html"] == ResolvedSetting("report.html", "pyproject.toml")
     assert parse_int("retries", settings["retries"], specs=specs) == 5
-    assert "report_markdown" not in resolve_settings({}, {}, table)
+    assert "report_html" not in resolve_settings({}, {}, table)
 
 
 def test_a_plugin_setting_is_unknown_without_its_spec(tmp_path: Path) -> None:
-    path = write_pyproject(tmp_path, '[tool.isolation_harness]\nreport_markdown = "report.md"\n')
+    path = write_pyproject(tmp_path, '[tool.isolation_harness]\nreport_html = "report.html"\n')
 
     with pytest.raises(ConfigurationError) as info:
         read_pyproject(tmp_path)
 
     assert str(info.value) == (
-        f"Unknown key 'report_markdown' in [tool.isolation_harness] of {path}. Did you mean 'report_json'? "
-        "Known keys: schema, base_url, config, tenants, seed, report_json, campaign, hooks, api."
+        f"Unknown key 'report_html' in [tool.isolation_harness] of {path}. Did you mean 'report_junit'? "
+        "Known keys: schema, base_url, config, tenants, seed, report_json, report_ndjson, report_sarif, "
+        "report_junit, report_markdown, campaign, hooks, baseline, profile, min_coverage, max_error_rate, "
+        "max_requests, time_budget, shard, api, allow."
     )
 
 

@@ -67,7 +67,7 @@ def test_every_table_with_keys_rejects_unknown_keys() -> None:
 
 
 def test_key_lists_come_from_the_schema() -> None:
-    assert known_keys() == ("api", "tenants", "campaign", "hooks")
+    assert known_keys() == ("api", "tenants", "campaign", "allow", "hooks")
     assert known_keys(["api"]) == ("openapi_path", "exclude", "references", "shares")
     assert known_keys(["api", "shares", 0]) == ("operation", "body", "query")
     assert known_keys(["tenants"]) == ("count", "signup", "login", "teardown", "auth", "accounts")

@@ -34,8 +34,19 @@ def test_option_beats_env_beats_pyproject_beats_default() -> None:
         # An empty option or environment variable does not count as set.
         "seed": ResolvedSetting("9", "pyproject.toml"),
         "report_json": ResolvedSetting(None, "default"),
+        "report_ndjson": ResolvedSetting(None, "default"),
+        "report_sarif": ResolvedSetting(None, "default"),
+        "report_junit": ResolvedSetting(None, "default"),
+        "report_markdown": ResolvedSetting(None, "default"),
         "campaign": ResolvedSetting("on", "default"),
         "hooks": ResolvedSetting(None, "default"),
+        "baseline": ResolvedSetting(None, "default"),
+        "profile": ResolvedSetting("standard", "default"),
+        "min_coverage": ResolvedSetting(None, "default"),
+        "max_error_rate": ResolvedSetting(None, "default"),
+        "max_requests": ResolvedSetting(None, "default"),
+        "time_budget": ResolvedSetting(None, "default"),
+        "shard": ResolvedSetting(None, "default"),
     }
 
 
@@ -49,8 +60,19 @@ def test_defaults_when_nothing_is_set() -> None:
         "tenants": ("2", "default"),
         "seed": ("0", "default"),
         "report_json": (None, "default"),
+        "report_ndjson": (None, "default"),
+        "report_sarif": (None, "default"),
+        "report_junit": (None, "default"),
+        "report_markdown": (None, "default"),
         "campaign": ("on", "default"),
         "hooks": (None, "default"),
+        "baseline": (None, "default"),
+        "profile": ("standard", "default"),
+        "min_coverage": (None, "default"),
+        "max_error_rate": (None, "default"),
+        "max_requests": (None, "default"),
+        "time_budget": (None, "default"),
+        "shard": (None, "default"),
     }
 
 
@@ -124,7 +146,9 @@ def test_read_pyproject_unknown_key_suggests_the_right_one(tmp_path: Path) -> No
 
     assert str(info.value) == (
         f"Unknown key 'base-url' in [tool.isolation_harness] of {path}. Did you mean 'base_url'? "
-        "Known keys: schema, base_url, config, tenants, seed, report_json, campaign, hooks, api."
+        "Known keys: schema, base_url, config, tenants, seed, report_json, report_ndjson, report_sarif, "
+        "report_junit, report_markdown, campaign, hooks, baseline, profile, min_coverage, max_error_rate, "
+        "max_requests, time_budget, shard, api, allow."
     )
 
 
@@ -162,8 +186,19 @@ def test_setting_names() -> None:
         "tenants",
         "seed",
         "report_json",
+        "report_ndjson",
+        "report_sarif",
+        "report_junit",
+        "report_markdown",
         "campaign",
         "hooks",
+        "baseline",
+        "profile",
+        "min_coverage",
+        "max_error_rate",
+        "max_requests",
+        "time_budget",
+        "shard",
     )
 
 

@@ -691,6 +691,10 @@ def test_run_probe_retries_a_body_refused_as_invalid_with_its_fallback_and_judge
                 'curl -sS -X POST http://api.test/transfers -H "Authorization: Bearer $TENANT_A_TOKEN" '
                 '-H \'Content-Type: application/json\' --data \'{"order_id": "ord-b", "note": "rush"}\''
             ),
+            pointers=("/detail",),
+            response=f'HTTP 422\n{{\n  "detail": "order ord-b ({canary}) takes no note"\n}}',
+            # The victim's own view of the order the attack targeted.
+            owner_response='{\n  "id": "ord-b"\n}',
         )
     ]
     coverage = setup.ctx.coverage(TRANSFER)

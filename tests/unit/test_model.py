@@ -153,7 +153,14 @@ def test_finding_to_dict_and_key() -> None:
         "status": 200,
         "evidence": "HTTP 200: ...",
         "reproduction": "curl ...",
+        "pointers": [],
+        "response": "",
+        "owner_response": "",
+        "allowed": "",
+        "baselined": False,
+        "fingerprint": finding.fingerprint,
     }
+    assert Finding.from_dict(finding.to_dict()) == finding
     assert finding.key == (
         "GET /orders/{order_id}",
         "cross-tenant-read",
@@ -175,7 +182,69 @@ def test_probe_error_and_coverage_to_dict() -> None:
     coverage = Coverage("GET /x", probes=3, skipped=["no Order"])
     exported = coverage.to_dict()
     exported["skipped"].append("mutated")
-    assert coverage.to_dict() == {"probes": 3, "slots": [], "skipped": ["no Order"]}
+    assert coverage.to_dict() == {
+        "probes": 3,
+        "slots": [],
+        "skipped": ["no Order"],
+        "kinds": {},
+        "gaps": {},
+        "excluded": "",
+    }
+
+
+def test_coverage_counts_probes_and_gaps_per_probe_kind() -> None:
+    coverage = Coverage("GET /orders/{id}")
+    coverage.probed("path id", kind="foreign-identifier")
+    coverage.probed("path id", kind="foreign-identifier")
+    coverage.skip("tenant-b has no Order", kind="guessed-identifier")
+    coverage.skip("tenant-b has no Order", kind="guessed-identifier")
+    coverage.skip("no field maps to a resource")
+
+    assert coverage.covered
+    assert coverage.kinds == {"foreign-identifier": 2}
+    assert coverage.gaps == {"guessed-identifier": ["tenant-b has no Order"]}
+    assert coverage.skipped == ["tenant-b has no Order", "no field maps to a resource"]
+    assert Coverage.from_dict("GET /orders/{id}", coverage.to_dict()) == coverage
+    assert not Coverage("GET /x").covered
+
+
+def _finding(**changes: object) -> Finding:
+    base: dict[str, object] = {
+        "operation": "GET /orders/{order_id}",
+        "kind": FindingKind.READ,
+        "verdict": Verdict.CONFIRMED,
+        "oracle": "canary",
+        "attacker": "tenant-a",
+        "victim": "tenant-b",
+        "slot": "path order_id",
+        "status": 200,
+        "evidence": "HTTP 200: tenant-b's canary ihabcdefghij",
+        "reproduction": "curl ...",
+    }
+    base.update(changes)
+    return Finding(**base)  # type: ignore[arg-type]
+
+
+def test_a_fingerprint_names_the_leak_not_the_run() -> None:
+    first = _finding()
+    # Other tenants, another status, other evidence: the same leak.
+    again = _finding(attacker="acme-2", victim="globex-1", evidence="other canary", status=206)
+    assert again.fingerprint == first.fingerprint
+    assert len(first.fingerprint) == 16
+    # Another slot, operation, oracle or kind is another leak.
+    assert _finding(slot="query order_id").fingerprint != first.fingerprint
+    assert _finding(operation="GET /invoices/{order_id}").fingerprint != first.fingerprint
+    assert _finding(oracle="owner-view").fingerprint != first.fingerprint
+    assert _finding(kind=FindingKind.PUBLIC).fingerprint != first.fingerprint
+
+
+def test_only_confirmed_findings_not_allowed_or_baselined_fail() -> None:
+    assert _finding().fails()
+    assert not _finding(allowed="allow rule 1 (operation GET /x): public").fails()
+    assert not _finding(baselined=True).fails()
+    suspected = _finding(verdict=Verdict.SUSPECTED)
+    assert not suspected.fails()
+    assert suspected.fails(fail_on_suspected=True)
 
 
 def test_enums_are_strings() -> None:

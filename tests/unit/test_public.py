@@ -29,7 +29,7 @@ from isolation_harness.oracles.base import Oracle
 from isolation_harness.probes import AnonymousProbes
 from isolation_harness.provisioning import ProvisionContext
 from isolation_harness.public import ANONYMOUS, anonymous_caller, split_received
-from isolation_harness.reporting import format_finding, summarize
+from isolation_harness.reports import format_finding, summarize
 from isolation_harness.tenants import Credentials, Tenant
 
 A, B = "tenant-a", "tenant-b"

@@ -1,5 +1,5 @@
 """Probe: every operation (reads first, deletes last), every probe kind, every oracle; stopped when the
-tenants are lost (see :mod:`..liveness`)."""
+tenants are lost (see :mod:`..liveness`) or a budget is spent (see :mod:`..budget`)."""
 
 from __future__ import annotations
 
@@ -41,12 +41,15 @@ class ProbePhase:
         operations = list(ctx.index.operations) if self.after_all else ctx.index.ordered()
         for position, operation in enumerate(operations):
             probed = False
+            deselected = ctx.deselected(operation)
             if self.after_all:
+                # A kind planned last probes other operations (reads of what a delete removed):
+                # it checks itself which of those are selected.
                 probed = self._probe(operation, ctx)
             elif ctx.index.is_excluded(operation):
-                ctx.coverage(operation).skipped.append(ctx.index.excluded[operation.label])
-            elif not ctx.selected(operation):
-                ctx.skip(operation, "not selected in this run")
+                ctx.coverage(operation).exclude(ctx.index.excluded[operation.label])
+            elif deselected:
+                ctx.coverage(operation).exclude(deselected)
             else:
                 probed = self._probe(operation, ctx)
             if not self.after_all:
@@ -55,13 +58,26 @@ class ProbePhase:
                 self.liveness.check(operation, ctx, left=operations[position + 1 :])
 
     def _probe(self, operation: Operation, ctx: EngineContext) -> bool:
-        """Send and judge every probe of ``operation``; whether any was sent."""
+        """Send and judge every probe of ``operation`` the budget allows; whether any was sent."""
         for note in operation.unmapped:
             ctx.skip(operation, note)
+        spent = ctx.budget.spent()
+        if spent:
+            if not self.after_all:
+                ctx.skip(operation, f"not reached: {spent}")
+            return False
         sent = False
         for kind in self.kinds:
-            for probe in kind.plan(operation, ctx):
-                if ctx.selected(probe.operation):
-                    run_probe(probe, ctx, self.oracles)
-                    sent = True
+            ctx.planning = kind.name
+            try:
+                for probe in kind.plan(operation, ctx):
+                    spent = ctx.budget.spent()
+                    if spent:
+                        ctx.skip(operation, f"not reached: {spent}")
+                        return sent
+                    if ctx.selected(probe.operation):
+                        run_probe(probe, ctx, self.oracles)
+                        sent = True
+            finally:
+                ctx.planning = ""
         return sent

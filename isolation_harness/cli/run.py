@@ -1,0 +1,141 @@
+"""``isolation-harness run``: one campaign, its reports, and an exit code a pipeline can trust."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from .._version import __version__
+from ..config import ResolvedSetting, SettingSpec
+from ..errors import ConfigurationError, ProvisioningError, TargetUnreachableError
+from ..events import CampaignFinished, CampaignResult
+from ..exit_codes import ExitCode
+from ..extensions import PluginManager, finished
+from ..reports import ReportMeta, open_reports, terminal_summary
+from ..runner import HarnessRun, prepare
+from . import interrupts
+from .options import all_specs, cli_words, resolve, setting_options, usage_error
+from .progress import Progress, wants_live
+
+# Reports and where they went, in the order the summary names them.
+_REPORT_NAMES = {
+    "report_json": "JSON",
+    "report_ndjson": "NDJSON",
+    "report_sarif": "SARIF",
+    "report_junit": "JUnit",
+    "report_markdown": "Markdown",
+    "report_html": "HTML",
+}
+
+
+@dataclass
+class Outcome:
+    """How a command's campaign ended: the exit code, and the run when it got that far."""
+
+    code: ExitCode
+    run: HarnessRun | None = None
+
+
+def run_command(manager: PluginManager, extra: Sequence[SettingSpec]) -> click.Command:
+    specs = all_specs(extra)
+
+    @click.command("run", help="Run a campaign against an API and report every cross-tenant leak.")
+    @setting_options(specs)
+    @click.option("--exit-zero", is_flag=True, help="Exit 0 even when leaks are found (for demos).")
+    @click.option(
+        "--quiet",
+        is_flag=True,
+        help="Print only the settings and the summary, not each finding as it is made.",
+    )
+    @click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="A live status line (default: on a terminal, not in CI).",
+    )
+    def command(exit_zero: bool, quiet: bool, progress: bool | None, **options: Any) -> int:
+        outcome = campaign(manager, specs, options, quiet=quiet, live=progress)
+        if exit_zero and outcome.code is ExitCode.FINDINGS:
+            return ExitCode.OK
+        return outcome.code
+
+    return command
+
+
+def campaign(
+    manager: PluginManager,
+    specs: Sequence[SettingSpec],
+    options: Mapping[str, Any],
+    *,
+    quiet: bool,
+    live: bool | None,
+) -> Outcome:
+    """Resolve the settings, run the campaign and print what happened; never raises for a user's error."""
+    settings: dict[str, ResolvedSetting] | None = None
+    printer = Progress(quiet=quiet, live=wants_live(choice=live))
+    try:
+        settings, pyproject, pyproject_path = resolve(options, specs)
+        interrupts.release()  # a Ctrl-C while loading ends here, with the reports written
+        run = prepare(
+            settings,
+            manager=manager,
+            listeners=[printer],
+            pyproject=pyproject,
+            pyproject_path=pyproject_path,
+        )
+    except TargetUnreachableError as exc:
+        printer.say(f"isolation-harness: error: {cli_words(str(exc))}", err=True)
+        return Outcome(ExitCode.TARGET)
+    except ConfigurationError as exc:
+        printer.say(usage_error(exc, specs), err=True)
+        return Outcome(ExitCode.USAGE)
+    except KeyboardInterrupt:
+        _interrupted_before_start(settings, manager)
+        printer.say("isolation-harness: interrupted before the campaign started", err=True)
+        return Outcome(ExitCode.INTERRUPTED)
+    try:
+        _header(settings, run, printer)
+        with printer:
+            run.run()
+    except KeyboardInterrupt:
+        if not run.result.interrupted:  # before the campaign began: its reports are not written yet
+            run.result.interrupted = True
+            run.campaign.bus.emit(CampaignFinished(run.result))
+        printer.say("isolation-harness: interrupted; the reports hold what was done and say so", err=True)
+    except (ProvisioningError, ConfigurationError) as exc:
+        printer.say(f"isolation-harness: error: {cli_words(str(exc))}", err=True)
+    for line in terminal_summary(run.result, fail_on_suspected=run.config.fail_on_suspected):
+        printer.say(line)
+    for name, label in _REPORT_NAMES.items():
+        if name in settings and settings[name].value:
+            printer.say(f"{label} report: {settings[name].value}")
+    return Outcome(run.outcome(), run)
+
+
+def _header(settings: Mapping[str, ResolvedSetting], run: HarnessRun, printer: Progress) -> None:
+    for name, value in settings.items():
+        if value.value and name != "campaign":
+            printer.say(f"{name}: {value.value} (from {value.source})")
+    api = run.api
+    reason = f" ({cli_words(api.base_url_reason)})" if api.base_url_reason else ""
+    printer.say(
+        f"campaign: {len(run.result.operations)} operations via {api.transport.kind} at {api.transport.base_url}"
+        f"{reason}\n"
+    )
+
+
+def _interrupted_before_start(settings: Mapping[str, ResolvedSetting] | None, manager: PluginManager) -> None:
+    """Interrupted while loading: every report asked for is still written, empty and marked incomplete."""
+    if settings is None:
+        return
+    result = CampaignResult(
+        interrupted=True, fatal="KeyboardInterrupt: interrupted before the campaign started"
+    )
+    meta = ReportMeta(source=settings["schema"].value or "", tool_version=__version__)
+    with contextlib.suppress(ConfigurationError):
+        for report in open_reports(settings, meta):
+            report.on_event(CampaignFinished(result), result)
+    finished(manager, result, settings)

@@ -1,0 +1,54 @@
+"""The release gate beyond findings: a run that probed too little, or whose requests mostly failed,
+is no verdict on the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import ConfigurationError
+from .events import CampaignResult
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """The least isolation coverage and the most errors a run may have and still be a verdict.
+
+    ``min_coverage`` is the share of operations (not excluded on purpose) that got a probe;
+    ``max_error_rate`` the share of requests that could not be judged (5xx, timeouts, resets).
+    """
+
+    min_coverage: float = 0.5
+    max_error_rate: float = 0.2
+
+    def __post_init__(self) -> None:
+        for name in ("min_coverage", "max_error_rate"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+                raise ConfigurationError(
+                    f"{name}={value!r} must be a fraction between 0 and 1 (or a percentage, 80%).",
+                    setting=name,
+                    value=value,
+                )
+
+
+def check_gate(result: CampaignResult, gate: GateSettings) -> list[str]:
+    """Each gate ``result`` fails, as a sentence that says what to do."""
+    failures = []
+    ratio = result.coverage_ratio()
+    if ratio < gate.min_coverage:
+        eligible = [c for c in result.coverage.values() if not c.excluded]
+        missed = sum(1 for c in eligible if not c.covered)
+        failures.append(
+            f"isolation coverage {ratio:.0%} is below the minimum of {gate.min_coverage:.0%}: "
+            f"{missed} of {len(eligible)} operations got no probe (the coverage says why for each); "
+            "map what is missing in the config, or lower --isolation-min-coverage"
+        )
+    rate = result.error_rate()
+    if rate > gate.max_error_rate:
+        kinds = ", ".join(f"{count} {kind}" for kind, count in result.errors_by_kind().items())
+        failures.append(
+            f"{rate:.0%} of requests could not be judged ({kinds}), above the maximum of "
+            f"{gate.max_error_rate:.0%}: the API or the network failed, so a pass would mean nothing; "
+            "fix the target, or raise --isolation-max-error-rate"
+        )
+    return failures
