@@ -50,12 +50,31 @@ class CampaignResult:
         """Whether the verdict can be trusted: the campaign completed and every request was judged."""
         return self.complete and not self.errors
 
+    def coverage_counts(self) -> tuple[int, int]:
+        """Operations probed, and operations not excluded on purpose."""
+        eligible = [c for c in self.coverage.values() if not c.excluded]
+        return sum(1 for c in eligible if c.covered), len(eligible)
+
     def coverage_ratio(self) -> float:
         """Operations probed, of those not excluded on purpose (1.0 when there are none)."""
-        eligible = [c for c in self.coverage.values() if not c.excluded]
-        if not eligible:
-            return 1.0
-        return sum(1 for c in eligible if c.covered) / len(eligible)
+        probed, eligible = self.coverage_counts()
+        return probed / eligible if eligible else 1.0
+
+    def coverage_percent(self) -> int:
+        """:meth:`coverage_ratio` in whole percent, rounded down: 199 of 200 is not 100 %."""
+        probed, eligible = self.coverage_counts()
+        return probed * 100 // eligible if eligible else 100
+
+    def why_not_probed(self, label: str) -> str:
+        """Why ``label`` got no probe, in one phrase."""
+        coverage = self.coverage.get(label)
+        if coverage is not None and coverage.skipped:
+            return "; ".join(coverage.skipped)
+        if self.interrupted:
+            return "not reached: the run was interrupted"
+        if not self.complete:
+            return "not reached: the campaign stopped before it"
+        return "no probe could be built"
 
     def error_rate(self) -> float:
         """Requests that could not be judged, of the distinct requests sent (retries not counted)."""

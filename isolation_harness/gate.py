@@ -34,14 +34,13 @@ class GateSettings:
 def check_gate(result: CampaignResult, gate: GateSettings) -> list[str]:
     """Each gate ``result`` fails, as a sentence that says what to do."""
     failures = []
-    ratio = result.coverage_ratio()
-    if ratio < gate.min_coverage:
-        eligible = [c for c in result.coverage.values() if not c.excluded]
-        missed = sum(1 for c in eligible if not c.covered)
+    if result.coverage_ratio() < gate.min_coverage:
+        probed, eligible = result.coverage_counts()
         failures.append(
-            f"isolation coverage {ratio:.0%} is below the minimum of {gate.min_coverage:.0%}: "
-            f"{missed} of {len(eligible)} operations got no probe (the coverage says why for each); "
-            "map what is missing in the config, or lower --isolation-min-coverage"
+            f"isolation coverage {result.coverage_percent()}% is below the minimum of "
+            f"{gate.min_coverage * 100:g}%: {eligible - probed} of {eligible} operations got no probe "
+            "(the coverage says why for each); map what is missing in the config, or lower "
+            "--isolation-min-coverage"
         )
     rate = result.error_rate()
     if rate > gate.max_error_rate:

@@ -206,11 +206,11 @@ class OperationItem(pytest.Item):
             self.user_properties.append(("finding", json.dumps(finding.to_dict())))
         if failing:
             raise IsolationLeak(label, failing)
-        coverage = result.coverage[label]
-        if coverage.probes == 0:
-            reasons = "; ".join(coverage.skipped) or "no probe could be built"
+        if not result.coverage[label].covered:
             # Reported at the item, not at this line of the plugin.
-            raise pytest.skip.Exception(f"not probed: {reasons}", _use_item_location=True)
+            raise pytest.skip.Exception(
+                f"not probed: {result.why_not_probed(label)}", _use_item_location=True
+            )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, IsolationLeak):

@@ -21,7 +21,7 @@ from .operations import ApiModel, Operation, normalize_label
 from .redaction import Redactor
 from .retrying import RetryPolicy, is_malformed
 from .tenants import AuthScheme, Credentials, Tenant
-from .transport import BoundSession, Transport, encode_body
+from .transport import BoundSession, Transport, describe_failure, encode_body
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
 
@@ -256,7 +256,8 @@ class DeclarativeProvisioner:
             return context.request(session, request.method, operation.path.lstrip("/"), **encoded)
         except requests.RequestException as exc:
             raise ProvisioningError(
-                f"Calling {call.operation} for tenant {tenant.name!r} failed: {exc}"
+                f"Calling {call.operation} for tenant {tenant.name!r} at {context.transport.base_url} failed: "
+                f"{describe_failure(exc)}. Check that the API runs there."
             ) from None
 
 

@@ -320,3 +320,27 @@ def _read(response: requests.Response, *, deadline: float) -> str:
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+# What a network failure's text says, and how a person would say it.
+_FAILURES = (
+    ("connection refused", "the connection was refused (nothing listens there)"),
+    ("name or service not known", "the host name does not resolve"),
+    ("nodename nor servname", "the host name does not resolve"),
+    ("temporary failure in name resolution", "the host name does not resolve"),
+    ("connection reset", "the connection was reset"),
+    ("remotedisconnected", "the server closed the connection without an answer"),
+    ("connection aborted", "the server closed the connection without an answer"),
+)
+
+
+def describe_failure(exc: requests.RequestException) -> str:
+    """A request that got no answer, in a few words (``the connection was refused ...``), without the
+    library's wrapping of wrappings."""
+    if isinstance(exc, requests.Timeout):
+        return "no answer before the timeout"
+    text = str(exc).lower()
+    for needle, said in _FAILURES:
+        if needle in text:
+            return said
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}" if str(exc) else type(exc).__name__

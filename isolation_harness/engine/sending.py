@@ -12,7 +12,7 @@ from ..model import HttpRequest, HttpResponse, ProbeError
 from ..operations import Operation
 from ..redaction import Redactor
 from ..retrying import RetryPolicy, is_malformed
-from ..transport import send
+from ..transport import describe_failure, send
 
 
 class Sender:
@@ -122,13 +122,7 @@ class Sender:
                 if not record:
                     return None
                 kind = "timeout" if isinstance(exc, requests.Timeout) else "connection"
-                self.error(
-                    operation,
-                    state,
-                    slot,
-                    f"{type(exc).__name__}: {self.redactor(str(exc))[:200]}",
-                    kind=kind,
-                )
+                self.error(operation, state, slot, self.redactor(describe_failure(exc)), kind=kind)
                 return None
             except Exception as exc:
                 # An in-process app that raises is what a server answers with a 500: an error, not a crash.

@@ -60,11 +60,6 @@ def accepted(finding: Finding) -> bool:
     return bool(finding.allowed) or finding.baselined
 
 
-def not_probed(coverage: Coverage) -> str:
-    """Why an operation got no probe, in one phrase."""
-    return "; ".join(coverage.skipped) or "no probe could be built"
-
-
 def operation_verdict(result: CampaignResult, label: str) -> str:
     """One operation's verdict: confirmed, suspected, baselined, allowed, clean, not probed or excluded."""
     findings = result.findings_for(label)
@@ -81,18 +76,16 @@ def operation_verdict(result: CampaignResult, label: str) -> str:
     if coverage.excluded:
         return f"excluded: {coverage.excluded}"
     if not coverage.covered:
-        return f"not probed: {not_probed(coverage)}"
+        return f"not probed: {result.why_not_probed(label)}"
     return "clean"
 
 
 def coverage_line(result: CampaignResult) -> str:
     """``isolation coverage: X of Y operations probed (Z %)``, excluded operations left out of Y."""
-    eligible = [c for c in result.coverage.values() if not c.excluded]
-    probed = sum(1 for c in eligible if c.covered)
-    excluded = len(result.coverage) - len(eligible)
-    # Rounded down: 199 of 200 is not 100 %.
-    percent = probed * 100 // len(eligible) if eligible else 100
-    return f"isolation coverage: {probed} of {len(eligible)} operations probed ({percent} %)" + (
+    probed, eligible = result.coverage_counts()
+    excluded = len(result.coverage) - eligible
+    percent = result.coverage_percent()
+    return f"isolation coverage: {probed} of {eligible} operations probed ({percent} %)" + (
         f", {excluded} excluded" if excluded else ""
     )
 
@@ -103,7 +96,7 @@ def gaps(result: CampaignResult) -> dict[str, str]:
     for label in result.operations:
         coverage = result.coverage.get(label)
         if coverage is not None and not coverage.excluded and not coverage.covered:
-            out[label] = not_probed(coverage)
+            out[label] = result.why_not_probed(label)
     return out
 
 

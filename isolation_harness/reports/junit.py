@@ -68,8 +68,7 @@ def _operation(suite: ET.Element, result: CampaignResult, label: str, meta: Repo
         ET.SubElement(case, "skipped", message=f"excluded: {coverage.excluded}")
         return "skipped"
     if not coverage.covered:
-        reasons = "; ".join(coverage.skipped) or "no probe could be built"
-        ET.SubElement(case, "skipped", message=f"not probed: {reasons}")
+        ET.SubElement(case, "skipped", message=f"not probed: {result.why_not_probed(label)}")
         return "skipped"
     return "passed"
 

@@ -77,8 +77,7 @@ def _gaps(result: CampaignResult) -> list[str]:
         if coverage is None or coverage.excluded:
             continue
         if not coverage.covered:
-            reasons = "; ".join(coverage.skipped) or "no probe could be built"
-            lines.append(f"- {_code(label)}: not probed: {reasons}")
+            lines.append(f"- {_code(label)}: not probed: {result.why_not_probed(label)}")
         elif kind_gaps(coverage):
             lines.append(f"- {_code(label)}: " + "; ".join(kind_gaps(coverage)))
     return lines

@@ -148,3 +148,31 @@ def test_version(project: pytest.Pytester) -> None:
 
     assert result.ret == 0
     assert result.outlines == ["isolation-harness 0.1.0"]
+
+
+def test_check_config_shows_the_plan_and_sends_nothing(project: pytest.Pytester) -> None:
+    result = run_cli(project, "check-config", *_campaign_args(), "--max-requests", "500", "--shard", "1/2")
+
+    assert result.ret == 0
+    assert result.outlines == [
+        "config: OK",
+        f"api: {DISPATCH} ({DISPATCH_COUNT} operations via asgi at http://testserver)",
+        "tenants: 2 (tenant-a, tenant-b), signed up with POST /accounts, logged in with POST /auth/login",
+        f"probed: {DISPATCH_COUNT - 2} operations; 2 excluded:",
+        "  POST /accounts: used to provision tenants",
+        "  POST /auth/login: used to provision tenants",
+        "gate: fail below 50% isolation coverage or above 20% errors",
+        "budget: 500 requests",
+        "shard: 1/2",
+        "no request was sent to create tenants or probe",
+    ]
+
+
+def test_check_config_names_a_misspelt_key_and_the_nearest_one(project: pytest.Pytester) -> None:
+    config = project.path / "isolation.toml"
+    config.write_text(DISPATCH_CONFIG.read_text().replace("[tenants.signup]", "[tenants.sigup]"))
+
+    result = run_cli(project, "check-config", "--schema", DISPATCH, "--config", str(config))
+
+    assert result.ret == 2
+    result.stderr.fnmatch_lines(["isolation-harness: error: *'sigup'*Did you mean 'signup'?*"])

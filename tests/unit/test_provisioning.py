@@ -413,8 +413,12 @@ def test_declarative_unreachable_api_is_a_provisioning_error(api_model: ApiModel
         api=api_model, transport=HTTPTransport("http://127.0.0.1:9"), redactor=Redactor(), timeout=2
     )
 
-    with pytest.raises(ProvisioningError, match=r"^Calling POST /auth/login for tenant 'tenant-a' failed: "):
+    with pytest.raises(ProvisioningError) as info:
         DeclarativeProvisioner(login=OperationCall("POST /auth/login")).provision(tenant_for(ctx), ctx)
+    assert str(info.value) == (
+        "Calling POST /auth/login for tenant 'tenant-a' at http://127.0.0.1:9 failed: the connection was "
+        "refused (nothing listens there). Check that the API runs there."
+    )
 
 
 # -- StaticProvisioner ------------------------------------------------------------------------------

@@ -133,7 +133,7 @@ def _summary(result: CampaignResult) -> str:
         ("Duration", f"{result.duration:.1f} s"),
         (
             "Coverage",
-            f"{_percent(result.coverage_ratio())} ({covered} of {_n(len(eligible), 'operation')} probed)"
+            f"{result.coverage_percent()}% ({covered} of {_n(len(eligible), 'operation')} probed)"
             if eligible
             else "no operation was probed",
         ),
