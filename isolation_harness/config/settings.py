@@ -309,26 +309,39 @@ def _spec(setting: str, specs: Sequence[SettingSpec]) -> SettingSpec:
     return next(spec for spec in specs if spec.name == setting)
 
 
+def _not_a(
+    setting: str, resolved: ResolvedSetting, specs: Sequence[SettingSpec], what: str, examples: str
+) -> ConfigurationError:
+    """A setting's value that is not ``what``, with ``examples`` of good values (``{option}`` in them)."""
+
+    def fix(option: str) -> str:
+        return "Pass e.g. " + examples.format(option=option) + "."
+
+    return ConfigurationError(
+        lambda option: f"{option}={resolved.value!r} (from {resolved.source}) is not {what}. {fix(option)}",
+        setting=setting,
+        value=resolved.value,
+        fix=fix,
+        option=_spec(setting, specs).option,
+    )
+
+
 def parse_fraction(
     setting: str, resolved: ResolvedSetting, *, specs: Sequence[SettingSpec] = SETTINGS
 ) -> float:
     """A share between 0 and 1, written as a fraction (0.8) or a percentage (80%)."""
-    spec = _spec(setting, specs)
     text = str(resolved.value).strip()
     try:
         value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
     except ValueError:
         value = -1.0
     if not 0 <= value <= 1:
-        raise ConfigurationError(
-            lambda option: (
-                f"{option}={resolved.value!r} (from {resolved.source}) is not a fraction between 0 and 1 "
-                f"or a percentage. Pass e.g. {option}=0.8 or {option}=80%."
-            ),
-            setting=setting,
-            value=resolved.value,
-            fix=lambda option: f"Pass e.g. {option}=0.8 or {option}=80%.",
-            option=spec.option,
+        raise _not_a(
+            setting,
+            resolved,
+            specs,
+            "a fraction between 0 and 1 or a percentage",
+            "{option}=0.8 or {option}=80%",
         )
     return value
 
@@ -340,7 +353,6 @@ def parse_duration(
     setting: str, resolved: ResolvedSetting, *, specs: Sequence[SettingSpec] = SETTINGS
 ) -> float:
     """A positive number of seconds, or a number with a unit: 90s, 10m, 1h."""
-    spec = _spec(setting, specs)
     text = str(resolved.value).strip().lower()
     unit = text[-1:] if text[-1:] in ("s", "m", "h") else ""
     try:
@@ -348,15 +360,12 @@ def parse_duration(
     except ValueError:
         value = 0.0
     if not value > 0:
-        raise ConfigurationError(
-            lambda option: (
-                f"{option}={resolved.value!r} (from {resolved.source}) is not a duration. "
-                f"Pass seconds or a number with a unit, e.g. {option}=600, {option}=10m or {option}=1h."
-            ),
-            setting=setting,
-            value=resolved.value,
-            fix=lambda option: f"Pass e.g. {option}=10m.",
-            option=spec.option,
+        raise _not_a(
+            setting,
+            resolved,
+            specs,
+            "a duration",
+            "{option}=600 (seconds), {option}=10m or {option}=1h",
         )
     return value
 
@@ -365,17 +374,13 @@ def parse_shard(
     setting: str, resolved: ResolvedSetting, *, specs: Sequence[SettingSpec] = SETTINGS
 ) -> tuple[int, int]:
     """``I/N``: shard I (from 1) of N."""
-    spec = _spec(setting, specs)
     index, _, count = str(resolved.value).strip().partition("/")
     if index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
         return int(index), int(count)
-    raise ConfigurationError(
-        lambda option: (
-            f"{option}={resolved.value!r} (from {resolved.source}) is not a shard I/N with 1 <= I <= N. "
-            f"Pass e.g. {option}=1/2 and {option}=2/2 in two jobs."
-        ),
-        setting=setting,
-        value=resolved.value,
-        fix=lambda option: f"Pass e.g. {option}=1/2.",
-        option=spec.option,
+    raise _not_a(
+        setting,
+        resolved,
+        specs,
+        "a shard I/N with 1 <= I <= N",
+        "{option}=1/2 and {option}=2/2 in two jobs",
     )

@@ -133,8 +133,8 @@ def test_a_bad_duration_shows_the_value_and_the_fix() -> None:
     with pytest.raises(ConfigurationError) as info:
         parse_duration("time_budget", ResolvedSetting("ten minutes", "option"))
     assert str(info.value) == (
-        "--isolation-time-budget='ten minutes' (from option) is not a duration. Pass seconds or a number "
-        "with a unit, e.g. --isolation-time-budget=600, --isolation-time-budget=10m or --isolation-time-budget=1h."
+        "--isolation-time-budget='ten minutes' (from option) is not a duration. Pass e.g. "
+        "--isolation-time-budget=600 (seconds), --isolation-time-budget=10m or --isolation-time-budget=1h."
     )
 
 
