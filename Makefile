@@ -13,12 +13,13 @@ $(STAMP): pyproject.toml plugins/isolation-harness-html/pyproject.toml
 	touch $(STAMP)
 
 # The main job: a campaign against the Dispatch example API with every isolation bug switched on,
-# in-process. It prints each finding and writes isolation-report.json; it exits 0 on purpose.
+# in-process. It prints each finding and writes isolation-report.json and isolation-report.html;
+# it exits 0 on purpose.
 demo: $(STAMP)
-	DISPATCH_VULNERABILITIES=all $(BIN)/python -m isolation_harness \
+	DISPATCH_VULNERABILITIES=all $(BIN)/python -m isolation_harness run \
 		--schema examples.dispatch_api:app \
 		--config examples/dispatch_api/isolation.toml \
-		--report-json isolation-report.json --exit-zero
+		--report-json isolation-report.json --report-html isolation-report.html --exit-zero
 
 lint: $(STAMP)
 	$(BIN)/ruff check isolation_harness examples plugins tests

@@ -115,6 +115,10 @@ class ProvisioningError(IsolationHarnessError):
     """A tenant could not be created or logged in."""
 
 
+class TargetLostError(ProvisioningError):
+    """The API stopped answering during the run: what follows would be no verdict."""
+
+
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
     """Return ``" Did you mean 'x'?"`` for the closest choice, or an empty string."""
     matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)

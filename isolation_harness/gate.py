@@ -3,6 +3,7 @@ is no verdict on the API."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import ConfigurationError
@@ -31,16 +32,23 @@ class GateSettings:
                 )
 
 
-def check_gate(result: CampaignResult, gate: GateSettings) -> list[str]:
-    """Each gate ``result`` fails, as a sentence that says what to do."""
+def check_gate(
+    result: CampaignResult, gate: GateSettings, *, spell: Callable[[str], str] = lambda option: option
+) -> list[str]:
+    """Each gate ``result`` fails, as a sentence that says what to do; ``spell`` spells an option the
+    way the front end does (pytest's ``--isolation-min-coverage`` is the command line's ``--min-coverage``)."""
     failures = []
     if result.coverage_ratio() < gate.min_coverage:
         probed, eligible = result.coverage_counts()
+        why = (
+            f"probing stopped early ({result.stopped}); raise the budget, or lower "
+            if result.stopped
+            else "the coverage says why for each; map what is missing in the config, or lower "
+        )
         failures.append(
             f"isolation coverage {result.coverage_percent()}% is below the minimum of "
-            f"{gate.min_coverage * 100:g}%: {eligible - probed} of {eligible} operations got no probe "
-            "(the coverage says why for each); map what is missing in the config, or lower "
-            "--isolation-min-coverage"
+            f"{gate.min_coverage * 100:g}%: {eligible - probed} of {eligible} operations got no probe ({why}"
+            f"{spell('--isolation-min-coverage')})"
         )
     rate = result.error_rate()
     if rate > gate.max_error_rate:
@@ -48,6 +56,6 @@ def check_gate(result: CampaignResult, gate: GateSettings) -> list[str]:
         failures.append(
             f"{rate:.0%} of requests could not be judged ({kinds}), above the maximum of "
             f"{gate.max_error_rate:.0%}: the API or the network failed, so a pass would mean nothing; "
-            "fix the target, or raise --isolation-max-error-rate"
+            f"fix the target, or raise {spell('--isolation-max-error-rate')}"
         )
     return failures

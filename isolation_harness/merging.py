@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .engine.sharding import other_shard
 from .errors import ConfigurationError
 from .events import CampaignResult
 from .model import Coverage, Finding, ProbeError
@@ -76,6 +77,12 @@ def merge_results(results: Sequence[CampaignResult]) -> CampaignResult:
         merged.fatal = merged.fatal or result.fatal
         merged.stopped = merged.stopped or result.stopped
     return merged
+
+
+def missing_shards(result: CampaignResult) -> list[str]:
+    """Shards whose operations no merged report probed (``2/3``): the merge is not a whole run."""
+    found = {other_shard(coverage.excluded) for coverage in result.coverage.values()}
+    return sorted(shard for shard in found if shard)
 
 
 def _merge_coverage(merged: CampaignResult, coverage: Coverage) -> None:

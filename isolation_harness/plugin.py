@@ -311,13 +311,14 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     run = config.stash.get(_RUN, None)
     if result is None or run is None:
         return
-    from .reports import terminal_summary
+    from .reports import report_lines, terminal_summary
 
     terminalreporter.section("isolation-harness")
     for line in terminal_summary(result, fail_on_suspected=run.config.fail_on_suspected):
         terminalreporter.write_line(line)
-    if run.report is not None:
-        terminalreporter.write_line(f"JSON report: {run.report.path}")
+    settings = config.stash[_SETTINGS]
+    for line in report_lines(settings):
+        terminalreporter.write_line(line)
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -64,6 +64,8 @@ class HarnessRun:
     gate: GateSettings = field(default_factory=GateSettings)
     # Whether :meth:`run` writes the reports; a pytest-xdist worker's shard leaves that to the controller.
     publishes: bool = True
+    # How the front end spells an option in what the run says (pytest's spelling by default).
+    spell: Callable[[str], str] = field(default=lambda option: option)
 
     def run(self) -> CampaignResult:
         """Run the campaign, judge the gate, and write every report a last time whatever happened
@@ -77,7 +79,7 @@ class HarnessRun:
             raise
         finally:
             if result.complete and not result.gate:
-                result.gate = check_gate(result, self.gate)
+                result.gate = check_gate(result, self.gate, spell=self.spell)
             if self.publishes:
                 self.publish(result)
 

@@ -75,7 +75,7 @@ class Shards:
         self.own = index + count * worker
         self.members = sorted(index + count * other for other in range(workers))
         self.run = run
-        run.campaign.split((self.own, self.total))
+        run.campaign.split((self.own, self.total), user_shards=count)
         self.shards = shard_of(run.result.operations, self.total)
         self.done = False
 

@@ -47,7 +47,7 @@ def build_cli() -> click.Group:
     cli.add_command(run_command(manager, specs))
     cli.add_command(check_config_command(manager, specs))
     cli.add_command(baseline_command(manager, specs))
-    cli.add_command(merge_command())
+    cli.add_command(merge_command(manager, specs))
     return cli
 
 

@@ -15,21 +15,11 @@ from ..errors import ConfigurationError, ProvisioningError, TargetUnreachableErr
 from ..events import CampaignFinished, CampaignResult
 from ..exit_codes import ExitCode
 from ..extensions import PluginManager, finished
-from ..reports import ReportMeta, open_reports, terminal_summary
+from ..reports import ReportMeta, open_reports, report_lines, terminal_summary
 from ..runner import HarnessRun, prepare
 from . import interrupts
 from .options import all_specs, cli_words, resolve, setting_options, usage_error
 from .progress import Progress, wants_live
-
-# Reports and where they went, in the order the summary names them.
-_REPORT_NAMES = {
-    "report_json": "JSON",
-    "report_ndjson": "NDJSON",
-    "report_sarif": "SARIF",
-    "report_junit": "JUnit",
-    "report_markdown": "Markdown",
-    "report_html": "HTML",
-}
 
 
 @dataclass
@@ -87,15 +77,19 @@ def campaign(
             pyproject_path=pyproject_path,
         )
     except TargetUnreachableError as exc:
-        printer.say(f"isolation-harness: error: {cli_words(str(exc))}", err=True)
+        message = cli_words(str(exc))
+        _unstarted(settings, manager, CampaignResult(fatal=f"TargetUnreachableError: {message}"))
+        printer.say(f"isolation-harness: error: {message}", err=True)
         return Outcome(ExitCode.TARGET)
     except ConfigurationError as exc:
         printer.say(usage_error(exc, specs), err=True)
         return Outcome(ExitCode.USAGE)
     except KeyboardInterrupt:
-        _interrupted_before_start(settings, manager)
+        fatal = "KeyboardInterrupt: interrupted before the campaign started"
+        _unstarted(settings, manager, CampaignResult(interrupted=True, fatal=fatal))
         printer.say("isolation-harness: interrupted before the campaign started", err=True)
         return Outcome(ExitCode.INTERRUPTED)
+    run.spell = cli_words
     try:
         _header(settings, run, printer)
         with printer:
@@ -109,9 +103,8 @@ def campaign(
         printer.say(f"isolation-harness: error: {cli_words(str(exc))}", err=True)
     for line in terminal_summary(run.result, fail_on_suspected=run.config.fail_on_suspected):
         printer.say(line)
-    for name, label in _REPORT_NAMES.items():
-        if name in settings and settings[name].value:
-            printer.say(f"{label} report: {settings[name].value}")
+    for line in report_lines(settings):
+        printer.say(line)
     return Outcome(run.outcome(), run)
 
 
@@ -127,13 +120,13 @@ def _header(settings: Mapping[str, ResolvedSetting], run: HarnessRun, printer: P
     )
 
 
-def _interrupted_before_start(settings: Mapping[str, ResolvedSetting] | None, manager: PluginManager) -> None:
-    """Interrupted while loading: every report asked for is still written, empty and marked incomplete."""
+def _unstarted(
+    settings: Mapping[str, ResolvedSetting] | None, manager: PluginManager, result: CampaignResult
+) -> None:
+    """The campaign never started (interrupted while loading, the API unreachable): every report asked
+    for is still written, empty, saying why."""
     if settings is None:
         return
-    result = CampaignResult(
-        interrupted=True, fatal="KeyboardInterrupt: interrupted before the campaign started"
-    )
     meta = ReportMeta(source=settings["schema"].value or "", tool_version=__version__)
     with contextlib.suppress(ConfigurationError):
         for report in open_reports(settings, meta):

@@ -105,8 +105,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "profile",
         "--isolation-profile",
         "ISOLATION_PROFILE",
-        "quick (a CI gate: 2 tenants, few guesses), standard, or deep (a long campaign: 3 tenants, "
-        "identifier enumeration); explicit settings win.",
+        "quick (a CI gate: 2 tenants, no guessed identifiers), standard, or deep (a long campaign: "
+        "3 tenants, identifier enumeration); explicit settings win.",
         "standard",
     ),
     SettingSpec(

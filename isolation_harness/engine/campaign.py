@@ -184,9 +184,12 @@ class Campaign:
         """Probe only these operations (a pytest selection); every one still seeds and reads."""
         self.settings = self.context.settings = dataclasses.replace(self.settings, operations=operations)
 
-    def split(self, shard: tuple[int, int]) -> None:
-        """Probe only this shard (``index``, ``count``) of the operations; every one still seeds and reads."""
-        self.settings = self.context.settings = dataclasses.replace(self.settings, shard=shard)
+    def split(self, shard: tuple[int, int], *, user_shards: int = 0) -> None:
+        """Probe only this shard (``index``, ``count``) of the operations; every one still seeds and reads.
+        ``user_shards``: the shard count the user asked for, when ``count`` splits those again."""
+        self.settings = self.context.settings = dataclasses.replace(
+            self.settings, shard=shard, user_shards=user_shards
+        )
         self.context.shards.clear()
 
     def add_listener(self, listener: CampaignListener) -> None:
@@ -198,6 +201,11 @@ class Campaign:
         ctx = self.context
         ctx.budget.start()
         self.reserve_names()
+        # Known before anything is sent: a run stopped early still counts only what it meant to probe.
+        for operation in ctx.index.operations:
+            why = ctx.index.excluded.get(operation.label) or ctx.deselected(operation)
+            if why:
+                ctx.coverage(operation).exclude(why)
         try:
             for phase in self.plan():
                 began = time.perf_counter()
@@ -206,7 +214,7 @@ class Campaign:
                 self.bus.emit(PhaseFinished(phase.name, time.perf_counter() - began))
             self.result.complete = True
         except BaseException as exc:
-            self.result.fatal = f"{type(exc).__name__}: {self.redactor(str(exc))}"
+            self.result.fatal = f"{type(exc).__name__}: {self.redactor(str(exc)) or 'interrupted'}"
             self.result.setup_failed = isinstance(exc, (ConfigurationError, ProvisioningError))
             self.result.interrupted = isinstance(exc, KeyboardInterrupt)
             raise

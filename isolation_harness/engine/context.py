@@ -21,7 +21,7 @@ from .index import ApiIndex
 from .seeding import Seeder
 from .sending import Sender
 from .settings import CampaignSettings
-from .sharding import shard_of
+from .sharding import shard_of, shard_reason
 from .update_bodies import UpdateBodies
 from .witnesses import Witnesses
 
@@ -78,6 +78,9 @@ class EngineContext:
             if not self.shards:
                 self.shards.update(shard_of((op.label for op in self.index.operations), count))
             shard = self.shards[operation.label]
+            users = self.settings.user_shards or count
+            if (shard - 1) % users != (index - 1) % users:
+                return shard_reason((shard - 1) % users + 1, users)
             if shard != index:
-                return f"in shard {shard}/{count}"
+                return shard_reason(shard, count)
         return ""

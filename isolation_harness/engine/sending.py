@@ -6,6 +6,7 @@ from typing import Any
 
 import requests
 
+from ..errors import TargetLostError
 from ..events import CampaignResult, EventBus, ProbeFailed
 from ..knowledge import Knowledge, TenantKnowledge
 from ..model import HttpRequest, HttpResponse, ProbeError
@@ -14,10 +15,14 @@ from ..redaction import Redactor
 from ..retrying import RetryPolicy, is_malformed
 from ..transport import describe_failure, send
 
+# Requests in a row that got no answer at all (after their retries) before the API counts as gone.
+LOST_AFTER = 8
+
 
 class Sender:
     """Sends requests as tenants; counts them, retries and records errors, and remembers what tenants
-    read of their own."""
+    read of their own. When the API stops answering altogether, the run stops (:class:`TargetLostError`)
+    instead of recording an error for every request left."""
 
     def __init__(
         self,
@@ -35,6 +40,7 @@ class Sender:
         self.redactor = redactor
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
+        self._silent = 0
 
     def send(
         self,
@@ -119,10 +125,12 @@ class Sender:
             except requests.RequestException as exc:
                 if policy.again_after_failure(attempt):
                     continue
+                reason = self.redactor(describe_failure(exc))
+                self._no_answer(request, operation, reason)
                 if not record:
                     return None
                 kind = "timeout" if isinstance(exc, requests.Timeout) else "connection"
-                self.error(operation, state, slot, self.redactor(describe_failure(exc)), kind=kind)
+                self.error(operation, state, slot, reason, kind=kind)
                 return None
             except Exception as exc:
                 # An in-process app that raises is what a server answers with a 500: an error, not a crash.
@@ -131,12 +139,22 @@ class Sender:
                 message = f"the application raised {type(exc).__name__}: {self.redactor(str(exc))[:200]}"
                 self.error(operation, state, slot, message, kind="application-error")
                 return None
+            self._silent = 0
             body = response.json()
             # Parsed again only when it gave nothing: a body of JSON `null` is no broken body.
             malformed = body is None and is_malformed(response.headers, response.text)
             if not policy.again_after_answer(attempt, response.status, response.headers, malformed=malformed):
                 return response, body, malformed
         return None
+
+    def _no_answer(self, request: HttpRequest, operation: Operation, reason: str) -> None:
+        self._silent += 1
+        if self._silent >= LOST_AFTER:
+            raise TargetLostError(
+                f"The API stopped answering: the last {self._silent} requests got no answer, even when "
+                f"tried again ({reason}), the last {request.method} {request.path} for {operation.label}. "
+                "Nothing after that would be a verdict. Check that the API is running and run again."
+            )
 
     def error(
         self, operation: Operation, state: TenantKnowledge, slot: str, message: str, *, kind: str

@@ -34,8 +34,11 @@ class CampaignSettings:
     # Budgets: probing stops cleanly once this many requests were sent or seconds passed.
     max_requests: int | None = None
     time_budget: float | None = None
-    # This run probes only shard ``index`` of ``count`` (1-based), for a CI matrix.
+    # This run probes only shard ``index`` of ``count`` (1-based), for a CI matrix. Split again over
+    # pytest-xdist workers, ``count`` is the user's shard count times the workers', and ``user_shards``
+    # the user's (operations of the user's other shards are said to be in those).
     shard: tuple[int, int] | None = None
+    user_shards: int = 0
     # Identifiers guessed next to each attacker's own, per slot (0: no guessing).
     guesses: int = 4
 

@@ -34,6 +34,7 @@ __all__ = [
     "open_reports",
     "render_markdown",
     "report_dict",
+    "report_lines",
     "sarif_dict",
     "summarize",
     "terminal_summary",
@@ -49,6 +50,26 @@ WRITERS: dict[str, _Writer] = {
     "report_junit": JunitReport,
     "report_markdown": MarkdownReport,
 }
+
+
+# How the summary names each report (a plugin's report: its setting's name, ``report_x`` -> ``X``).
+_LABELS = {
+    "report_json": "JSON",
+    "report_ndjson": "NDJSON",
+    "report_sarif": "SARIF",
+    "report_junit": "JUnit",
+    "report_markdown": "Markdown",
+    "report_html": "HTML",
+}
+
+
+def report_lines(settings: Mapping[str, ResolvedSetting]) -> list[str]:
+    """``JSON report: path``, one line for each report the settings ask for, as the summary ends."""
+    return [
+        f"{_LABELS.get(name, name.removeprefix('report_').upper())} report: {setting.value}"
+        for name, setting in settings.items()
+        if name.startswith("report_") and setting.value
+    ]
 
 
 def open_reports(

@@ -77,7 +77,9 @@ def operation_verdict(result: CampaignResult, label: str) -> str:
         return f"excluded: {coverage.excluded}"
     if not coverage.covered:
         return f"not probed: {result.why_not_probed(label)}"
-    return "clean"
+    errors = len(result.errors_for(label))
+    # An operation whose requests went unanswered is not shown clean.
+    return f"unjudged: {errors} probe error{'' if errors == 1 else 's'}" if errors else "clean"
 
 
 def coverage_line(result: CampaignResult) -> str:

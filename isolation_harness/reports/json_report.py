@@ -15,7 +15,7 @@ from ..events import (
     PhaseStarted,
 )
 from ..model import Verdict
-from .base import FileReport, ReportMeta
+from .base import FileReport, ReportMeta, accepted
 
 REPORT_VERSION = 1
 
@@ -23,7 +23,9 @@ REPORT_VERSION = 1
 def report_dict(result: CampaignResult, meta: ReportMeta | None = None) -> dict[str, Any]:
     """The JSON report's content (see the README for each field)."""
     meta = meta or ReportMeta()
-    confirmed = sum(1 for f in result.findings if f.verdict is Verdict.CONFIRMED)
+    # Findings allowed or in the baseline are counted apart, not as confirmed or suspected.
+    live = [f for f in result.findings if not accepted(f)]
+    confirmed = sum(1 for f in live if f.verdict is Verdict.CONFIRMED)
     eligible = [c for c in result.coverage.values() if not c.excluded]
     return {
         "version": REPORT_VERSION,
@@ -52,7 +54,7 @@ def report_dict(result: CampaignResult, meta: ReportMeta | None = None) -> dict[
             "requests": result.requests,
             "duration": round(result.duration, 3),
             "confirmed": confirmed,
-            "suspected": len(result.findings) - confirmed,
+            "suspected": len(live) - confirmed,
             "allowed": sum(1 for f in result.findings if f.allowed),
             "baselined": sum(1 for f in result.findings if f.baselined),
             "errors": len(result.errors),

@@ -40,6 +40,12 @@ def _verdict_line(result: CampaignResult) -> str:
             f"**{leaking} of {len(result.operations)} operations leak across tenants** "
             f"({len(confirmed)} confirmed findings)"
         )
+    elif result.gate or not result.complete:
+        # Nothing found, but the run is no verdict: say that first, not "no leak".
+        verdict = (
+            f"**No verdict**: nothing confirmed in {len(result.operations)} operations, but the run "
+            + ("failed its gate" if result.gate else "did not complete")
+        )
     else:
         verdict = f"**No confirmed cross-tenant leak** in {len(result.operations)} operations"
     if suspected:

@@ -22,8 +22,8 @@ def test_a_run_that_probed_nothing_fails_the_gate_item(project: pytest.Pytester)
             "*= FAILURES =*",
             "*_ isolation: gate _*",
             "the run is no verdict on the API:",
-            "isolation coverage 0% is below the minimum of 50%: * operations got no probe (the coverage says "
-            "why for each); map what is missing in the config, or lower --isolation-min-coverage",
+            "isolation coverage 0% is below the minimum of 50%: * operations got no probe (probing stopped "
+            "early (time budget of 0.001 s spent); raise the budget, or lower --isolation-min-coverage)",
         ],
         consecutive=True,
     )

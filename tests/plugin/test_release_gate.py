@@ -10,8 +10,10 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import json
+import re
 import signal
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +37,8 @@ from release_support import (
     run_cli,
     run_pytest,
     serve,
+    wait_for,
+    wait_until_serving,
 )
 
 from examples.dispatch_api import VULNERABILITIES
@@ -303,15 +307,67 @@ def test_a_server_answering_503_fails_the_gate_with_exit_4(
     stats = report["stats"]
     assert stats["errors_by_kind"] == {"server-error": stats["errors"]}
     gate = [
-        f"isolation coverage {probed / len(coverage):.0%} is below the minimum of 50%: "
+        f"isolation coverage {probed * 100 // len(coverage)}% is below the minimum of 50%: "
         f"{len(coverage) - probed} of {len(coverage)} operations got no probe (the coverage says why for "
-        "each); map what is missing in the config, or lower --isolation-min-coverage",
+        "each; map what is missing in the config, or lower --min-coverage)",
+        # The command line names its own options.
         f"100% of requests could not be judged ({stats['errors']} server-error), above the maximum of 20%: "
         "the API or the network failed, so a pass would mean nothing; fix the target, or raise "
-        "--isolation-max-error-rate",
+        "--max-error-rate",
     ]
     assert report["gate"] == gate
     failing.ran.fnmatch_out([f"gate: {gate[0]}", f"gate: {gate[1]}"])
+
+
+def test_a_server_that_dies_mid_run_exits_3_without_waiting_on_every_request(
+    tmp_path: Path, bytecode_cache: Path
+) -> None:
+    # The API answers through provisioning and seeding, then goes away while probing.
+    port = free_port()
+    env = cli_env(bytecode_cache, "all")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "examples.dispatch_api", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}/openapi.json", server)
+        args = ("--schema", f"http://127.0.0.1:{port}/openapi.json", "--config", str(DISPATCH_CONFIG))
+        process = subprocess.Popen(
+            command(*args, "--quiet", "--report-json", "report.json", "--report-ndjson", "events.ndjson"),
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wait_for(
+            "probing",
+            lambda: any(e.get("phase") == "probe" for e in events(tmp_path / "events.ndjson")),
+            process,
+        )
+        server.kill()
+        server.wait()
+        out, err = process.communicate(timeout=120)
+    finally:
+        server.kill()
+        if process.poll() is None:
+            process.kill()
+
+    assert process.returncode == 3, err + out
+    [line] = err.splitlines()
+    assert re.fullmatch(
+        r"isolation-harness: error: The API stopped answering: the last 8 requests got no answer, even "
+        r"when tried again \(the connection was refused \(nothing listens there\)\), the last [A-Z]+ \S+ "
+        r"for [A-Z]+ \S+\. Nothing after that would be a verdict\. Check that the API is running and run again\.",
+        line,
+    ), line
+    report = read_json(tmp_path / "report.json")
+    assert (report["complete"], report["interrupted"]) == (False, False)
+    assert report["fatal"].startswith("TargetLostError: The API stopped answering")
+    # Stopped at the eighth unanswered request, not after one error per request left.
+    assert report["stats"]["errors"] <= 8
 
 
 # --- 5. a baseline ------------------------------------------------------------------------------------------
@@ -395,6 +451,21 @@ def merged(cli: Runner, all_bugs: Campaign) -> tuple[list[Campaign], Campaign]:
     ]
     reports = [str(shard.directory / "report.json") for shard in shards]
     return shards, cli("merged", "merge", *reports, "--report-json", "report.json")
+
+
+def test_a_merge_missing_a_shard_is_a_usage_error(
+    cli: Runner, merged: tuple[list[Campaign], Campaign]
+) -> None:
+    shards, _ = merged
+    half = cli("half", "merge", str(shards[0].directory / "report.json"), "--report-json", "report.json")
+
+    assert half.ran.ret == 2
+    assert half.ran.errlines == [
+        "isolation-harness: error: The reports merged leave out shard 2/2: no report probed its operations, "
+        "so the merge is not one run. Pass every shard's JSON report (or --partial to merge what there is)."
+    ]
+    partial = cli("partial", "merge", str(shards[0].directory / "report.json"), "--partial")
+    assert partial.ran.ret == 1
 
 
 def test_two_shards_merged_give_the_findings_of_one_run(

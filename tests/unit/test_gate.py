@@ -56,9 +56,17 @@ def test_coverage_counts_only_operations_not_excluded_on_purpose() -> None:
     assert check_gate(result, GateSettings(min_coverage=0.75)) == []
     assert check_gate(result, GateSettings(min_coverage=0.8)) == [
         "isolation coverage 75% is below the minimum of 80%: 1 of 4 operations got no probe (the coverage "
-        "says why for each); map what is missing in the config, or lower --isolation-min-coverage"
+        "says why for each; map what is missing in the config, or lower --isolation-min-coverage)"
     ]
     assert CampaignResult(complete=True).coverage_ratio() == 1.0
+    # A budget that ran out is the reason, and the command line spells its own option.
+    result.stopped = "request budget of 50 spent"
+    assert check_gate(
+        result, GateSettings(min_coverage=0.8), spell=lambda o: o.replace("--isolation-", "--")
+    ) == [
+        "isolation coverage 75% is below the minimum of 80%: 1 of 4 operations got no probe (probing stopped "
+        "early (request budget of 50 spent); raise the budget, or lower --min-coverage)"
+    ]
 
 
 def test_a_run_whose_requests_mostly_failed_fails_the_default_gate() -> None:

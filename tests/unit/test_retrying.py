@@ -11,7 +11,8 @@ import requests
 from engine_support import FakeTransport, engine
 from flask import Flask
 
-from isolation_harness.engine.sending import Sender
+from isolation_harness.engine.sending import LOST_AFTER, Sender
+from isolation_harness.errors import TargetLostError
 from isolation_harness.model import HttpRequest
 from isolation_harness.operations import ApiModel, Operation
 from isolation_harness.provisioning import ProvisionContext
@@ -76,6 +77,32 @@ def test_trouble_that_outlasts_the_retries_is_an_error_of_its_kind_never_an_answ
     assert sender.send(setup.tenants[0], HttpRequest("GET", "/things"), READ) is None
     (error,) = setup.ctx.result.errors
     assert (error.kind, error.message) == ("timeout", "no answer before the timeout")
+
+
+def test_an_api_that_stops_answering_stops_the_run_after_a_few_requests() -> None:
+    refused = requests.ConnectionError("[Errno 111] Connection refused")
+    sender, setup, _ = _sender_over([refused] * 3 * LOST_AFTER)
+    state = setup.tenants[0]
+    for _ in range(LOST_AFTER - 1):
+        assert sender.send(state, HttpRequest("GET", "/things"), READ) is None
+    with pytest.raises(TargetLostError) as info:
+        sender.send(state, HttpRequest("GET", "/things"), READ)
+    assert str(info.value) == (
+        "The API stopped answering: the last 8 requests got no answer, even when tried again (the connection "
+        "was refused (nothing listens there)), the last GET /things for GET /things. Nothing after that would "
+        "be a verdict. Check that the API is running and run again."
+    )
+    assert len(setup.ctx.result.errors) == LOST_AFTER - 1
+
+
+def test_an_answer_between_failures_keeps_the_run_going() -> None:
+    refused = requests.ConnectionError("[Errno 111] Connection refused")
+    # Three attempts each: seven requests unanswered, one answered, seven more unanswered.
+    answers = [refused] * 3 * (LOST_AFTER - 1) + [(200, [])] + [refused] * 3 * (LOST_AFTER - 1)
+    sender, setup, _ = _sender_over(answers)
+    for _ in range(2 * (LOST_AFTER - 1) + 1):
+        sender.send(setup.tenants[0], HttpRequest("GET", "/things"), READ)
+    assert len(setup.ctx.result.errors) == 2 * (LOST_AFTER - 1)
 
 
 def test_a_client_error_is_an_answer_and_is_not_retried() -> None:

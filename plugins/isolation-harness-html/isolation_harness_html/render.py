@@ -144,7 +144,11 @@ def _summary(result: CampaignResult) -> str:
     if result.gate:
         gate = "<ul>" + "".join(f"<li>{_e(failure)}</li>" for failure in result.gate) + "</ul>"
     else:
-        gate = "passed" if result.complete else "not judged: the campaign did not complete"
+        gate = (
+            "passed: enough was probed and answered for the findings to be a verdict"
+            if result.complete
+            else "not judged: the campaign did not complete"
+        )
     rows = "".join(f"<dt>{_e(name)}</dt><dd>{_e(value)}</dd>" for name, value in facts)
     return (
         '<section id="summary">'
