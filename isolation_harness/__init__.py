@@ -19,7 +19,14 @@ if TYPE_CHECKING:
     from .config import HarnessConfig, ResolvedSetting, SettingSpec, load_config
     from .engine.campaign import Campaign
     from .engine.settings import CampaignSettings
-    from .errors import ConfigurationError, IsolationHarnessError, ProvisioningError, SchemaLoadError
+    from .errors import (
+        ConfigurationError,
+        IsolationHarnessError,
+        ProvisioningError,
+        SchemaLoadError,
+        TargetLostError,
+        TargetUnreachableError,
+    )
     from .events import (
         CampaignFinished,
         CampaignListener,
@@ -31,8 +38,11 @@ if TYPE_CHECKING:
         PhaseStarted,
         ProbeFailed,
         ProbeSent,
+        format_percent,
     )
+    from .exit_codes import ExitCode
     from .extensions import hookimpl
+    from .gate import GateSettings, check_gate
     from .knowledge import Instance, TenantKnowledge
     from .model import Coverage, Finding, FindingKind, ProbeError, Verdict
     from .openapi import LoadedApi, OpenApiDescription, load_api, load_app
@@ -50,7 +60,15 @@ if TYPE_CHECKING:
     )
     from .redaction import Redactor
     from .registry import TenantRegistry
-    from .reports import JsonReport, ReportMeta, format_finding, open_reports, report_dict
+    from .reports import (
+        FileReport,
+        JsonReport,
+        ReportMeta,
+        check_report_path,
+        format_finding,
+        open_reports,
+        report_dict,
+    )
     from .tenants import AuthScheme, Credentials, Identity, Tenant
     from .transport import ASGITransport, HTTPTransport, Transport, WSGITransport
     from .watching import IsolationViolation
@@ -65,7 +83,16 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".config": ("HarnessConfig", "ResolvedSetting", "SettingSpec", "load_config"),
     ".engine.campaign": ("Campaign",),
     ".engine.settings": ("CampaignSettings",),
-    ".errors": ("ConfigurationError", "IsolationHarnessError", "ProvisioningError", "SchemaLoadError"),
+    ".errors": (
+        "ConfigurationError",
+        "IsolationHarnessError",
+        "ProvisioningError",
+        "SchemaLoadError",
+        "TargetLostError",
+        "TargetUnreachableError",
+    ),
+    ".exit_codes": ("ExitCode",),
+    ".gate": ("GateSettings", "check_gate"),
     ".events": (
         "CampaignFinished",
         "CampaignListener",
@@ -77,6 +104,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "PhaseStarted",
         "ProbeFailed",
         "ProbeSent",
+        "format_percent",
     ),
     ".extensions": ("hookimpl",),
     ".knowledge": ("Instance", "TenantKnowledge"),
@@ -96,7 +124,15 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     ".redaction": ("Redactor",),
     ".registry": ("TenantRegistry",),
-    ".reports": ("JsonReport", "ReportMeta", "format_finding", "open_reports", "report_dict"),
+    ".reports": (
+        "FileReport",
+        "JsonReport",
+        "ReportMeta",
+        "check_report_path",
+        "format_finding",
+        "open_reports",
+        "report_dict",
+    ),
     ".tenants": ("AuthScheme", "Credentials", "Identity", "Tenant"),
     ".transport": ("ASGITransport", "HTTPTransport", "Transport", "WSGITransport"),
     ".watching": ("IsolationViolation",),
@@ -131,9 +167,12 @@ __all__ = [
     "Event",
     "Evidence",
     "Exchange",
+    "ExitCode",
+    "FileReport",
     "Finding",
     "FindingKind",
     "FindingMade",
+    "GateSettings",
     "HTTPTransport",
     "HarnessConfig",
     "Identity",
@@ -163,6 +202,8 @@ __all__ = [
     "SettingSpec",
     "StaticAccount",
     "StaticProvisioner",
+    "TargetLostError",
+    "TargetUnreachableError",
     "Tenant",
     "TenantKnowledge",
     "TenantRegistry",
@@ -174,8 +215,11 @@ __all__ = [
     "assert_cannot_delete",
     "assert_cannot_modify",
     "assert_cannot_read",
+    "check_gate",
+    "check_report_path",
     "expect_isolated",
     "format_finding",
+    "format_percent",
     "hookimpl",
     "load_api",
     "load_app",

@@ -86,6 +86,9 @@ class AllowRule:
         return bool(finding.pointers) and all(self._matches_pointer(pointer) for pointer in finding.pointers)
 
     def _matches_pointer(self, pointer: str) -> bool:
+        if not pointer.startswith("/"):
+            # A header, or a body that is no JSON: no field or pointer of a rule covers it.
+            return False
         segments = pointer_segments(pointer)
         if self.field is not None:
             return bool(segments) and segments[-1] == self.field

@@ -6,11 +6,19 @@ these events and the one :class:`CampaignResult` model.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .model import Coverage, Finding, ProbeError
+
+
+def format_percent(ratio: float) -> str:
+    """A share as every report writes it: rounded down to a tenth, ``66.6%``, ``100%``, ``0%`` (so 1,999
+    of 2,000 is not 100%)."""
+    tenths = math.floor(ratio * 1000 + 1e-9)
+    return f"{tenths // 10}.{tenths % 10}%".replace(".0%", "%")
 
 
 @dataclass
@@ -38,6 +46,12 @@ class CampaignResult:
     stopped: str | None = None
     # Each gate the run failed, a sentence each (set by the front end before the last report).
     gate: list[str] = field(default_factory=list)
+    # Whether suspected findings fail too (the config's ``fail_on = "suspected"``).
+    fail_on_suspected: bool = False
+    # Probes sent (each attempt of a probe once, retries not counted), the requests the error rate is of.
+    probe_requests: int = 0
+    # The run stopped because it was misconfigured (rather than because the target failed).
+    misconfigured: bool = False
 
     def findings_for(self, operation: str) -> list[Finding]:
         return [finding for finding in self.findings if finding.operation == operation]
@@ -60,11 +74,6 @@ class CampaignResult:
         probed, eligible = self.coverage_counts()
         return probed / eligible if eligible else 1.0
 
-    def coverage_percent(self) -> int:
-        """:meth:`coverage_ratio` in whole percent, rounded down: 199 of 200 is not 100 %."""
-        probed, eligible = self.coverage_counts()
-        return probed * 100 // eligible if eligible else 100
-
     def why_not_probed(self, label: str) -> str:
         """Why ``label`` got no probe, in one phrase."""
         coverage = self.coverage.get(label)
@@ -77,14 +86,21 @@ class CampaignResult:
         return "no probe could be built"
 
     def error_rate(self) -> float:
-        """Requests that could not be judged, of the distinct requests sent (retries not counted)."""
-        sent = self.requests - self.retries
-        return min(1.0, len(self.errors) / sent) if sent > 0 else 0.0
+        """Probes that got no answer that could be judged (5xx, 429, no answer after retries), of the
+        probes sent: setting up (provisioning, seeding, owner views) is not what the gate judges."""
+        failed = sum(1 for error in self.errors if error.probe)
+        return min(1.0, failed / self.probe_requests) if self.probe_requests else 0.0
 
-    def errors_by_kind(self) -> dict[str, int]:
+    def failing(self) -> list[Finding]:
+        """The findings that fail the run (see :meth:`Finding.fails`)."""
+        return [f for f in self.findings if f.fails(fail_on_suspected=self.fail_on_suspected)]
+
+    def errors_by_kind(self, *, probes_only: bool = False) -> dict[str, int]:
+        """How many errors of each kind (of probes only, when asked)."""
         counts: dict[str, int] = {}
         for error in self.errors:
-            counts[error.kind] = counts.get(error.kind, 0) + 1
+            if error.probe or not probes_only:
+                counts[error.kind] = counts.get(error.kind, 0) + 1
         return dict(sorted(counts.items()))
 
     def note(self, message: str) -> None:
@@ -111,6 +127,9 @@ class CampaignResult:
             "interrupted": self.interrupted,
             "stopped": self.stopped,
             "gate": list(self.gate),
+            "fail_on_suspected": self.fail_on_suspected,
+            "probe_requests": self.probe_requests,
+            "misconfigured": self.misconfigured,
         }
 
     @classmethod
@@ -133,6 +152,9 @@ class CampaignResult:
             interrupted=bool(data.get("interrupted", False)),
             stopped=data.get("stopped"),
             gate=list(data.get("gate", [])),
+            fail_on_suspected=bool(data.get("fail_on_suspected", False)),
+            probe_requests=int(data.get("probe_requests", 0)),
+            misconfigured=bool(data.get("misconfigured", False)),
         )
 
 

@@ -18,5 +18,7 @@ class ExitCode(enum.IntEnum):
     TARGET = 3
     #: A gate failed: too little of the API was probed or too many requests errored.
     UNRELIABLE = 4
+    #: A bug in the harness or a plugin (BSD's EX_SOFTWARE): neither a leak nor a pass.
+    INTERNAL = 70
     #: Interrupted (Ctrl-C, SIGTERM); the reports hold what was done and say it is incomplete.
     INTERRUPTED = 130

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .oracles import Oracle
     from .probes import ProbeKind
     from .provisioning import CallableProvisioner, ProvisionContext
+    from .redaction import Redactor
     from .tenants import Tenant
 
 ENTRY_POINT_GROUP = "isolation_harness"
@@ -147,9 +148,9 @@ def extra_probe_kinds(manager: PluginManager, settings: Mapping[str, ResolvedSet
 
 
 def extra_listeners(
-    manager: PluginManager, settings: Mapping[str, ResolvedSetting]
+    manager: PluginManager, settings: Mapping[str, ResolvedSetting], redactor: Redactor
 ) -> list[CampaignListener]:
-    found = manager.hook.isolation_harness_listeners(settings=settings)
+    found = manager.hook.isolation_harness_listeners(settings=settings, redactor=redactor)
     return [listener for listeners in reversed(found) for listener in listeners]
 
 

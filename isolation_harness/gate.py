@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import ConfigurationError
-from .events import CampaignResult
+from .events import CampaignResult, format_percent
 
 
 @dataclass(frozen=True)
@@ -46,16 +46,18 @@ def check_gate(
             else "the coverage says why for each; map what is missing in the config, or lower "
         )
         failures.append(
-            f"isolation coverage {result.coverage_percent()}% is below the minimum of "
-            f"{gate.min_coverage * 100:g}%: {eligible - probed} of {eligible} operations got no probe ({why}"
-            f"{spell('--isolation-min-coverage')})"
+            f"isolation coverage {format_percent(result.coverage_ratio())} is below the minimum of "
+            f"{format_percent(gate.min_coverage)}: {eligible - probed} of {eligible} operations got no "
+            f"probe ({why}{spell('--isolation-min-coverage')})"
         )
     rate = result.error_rate()
     if rate > gate.max_error_rate:
-        kinds = ", ".join(f"{count} {kind}" for kind, count in result.errors_by_kind().items())
+        kinds = ", ".join(
+            f"{count} {kind}" for kind, count in result.errors_by_kind(probes_only=True).items()
+        )
         failures.append(
-            f"{rate:.0%} of requests could not be judged ({kinds}), above the maximum of "
-            f"{gate.max_error_rate:.0%}: the API or the network failed, so a pass would mean nothing; "
-            f"fix the target, or raise {spell('--isolation-max-error-rate')}"
+            f"{format_percent(rate)} of probes could not be judged ({kinds}), above the maximum of "
+            f"{format_percent(gate.max_error_rate)}: the API or the network failed, so a pass would mean "
+            f"nothing; fix the target, or raise {spell('--isolation-max-error-rate')}"
         )
     return failures

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .oracles.base import Oracle
     from .probes.base import ProbeKind
     from .provisioning import ProvisionContext
+    from .redaction import Redactor
     from .tenants import AuthScheme, Credentials, Tenant
 
 PROJECT = "isolation_harness"
@@ -74,8 +75,15 @@ def isolation_harness_credentials(tenant: Tenant, token: str, auth: AuthScheme) 
 
 
 @hookspec
-def isolation_harness_listeners(settings: Mapping[str, ResolvedSetting]) -> Sequence[CampaignListener]:
-    """Listeners to receive every event of the campaign as it happens (a live reporter, an event log)."""
+def isolation_harness_listeners(
+    settings: Mapping[str, ResolvedSetting], redactor: Redactor
+) -> Sequence[CampaignListener]:
+    """Listeners to receive every event of the campaign as it happens (a live reporter, an event log,
+    a report: :class:`isolation_harness.FileReport` writes one at each ``CampaignFinished``).
+
+    ``redactor`` knows the tenants' secrets as soon as they exist: pass every text written through it.
+    A listener gets ``CampaignFinished`` again after the gate is judged (and, under pytest-xdist, with
+    the merged result on the controller only): write the whole output each time."""
     raise NotImplementedError
 
 

@@ -47,6 +47,10 @@ def _result(data: dict[str, Any]) -> CampaignResult:
         duration=float(stats["duration"]),
         complete=bool(data["complete"]),
         fatal=data.get("fatal"),
+        fail_on_suspected=bool(data.get("fail_on_suspected", False)),
+        probe_requests=int(stats.get("probe_requests", 0)),
+        setup_failed=bool(data.get("setup_failed", False)),
+        misconfigured=bool(data.get("misconfigured", False)),
         interrupted=bool(data.get("interrupted", False)),
         stopped=data.get("stopped"),
     )
@@ -73,7 +77,11 @@ def merge_results(results: Sequence[CampaignResult]) -> CampaignResult:
         merged.retries += result.retries
         # Shards run side by side: the merged run took as long as the longest.
         merged.duration = max(merged.duration, result.duration)
+        merged.probe_requests += result.probe_requests
         merged.interrupted = merged.interrupted or result.interrupted
+        merged.setup_failed = merged.setup_failed or result.setup_failed
+        merged.misconfigured = merged.misconfigured or result.misconfigured
+        merged.fail_on_suspected = merged.fail_on_suspected or result.fail_on_suspected
         merged.fatal = merged.fatal or result.fatal
         merged.stopped = merged.stopped or result.stopped
     return merged

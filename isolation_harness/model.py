@@ -205,7 +205,8 @@ class Finding:
     status: int
     evidence: str
     reproduction: str
-    # Where in the attacker's response body the victim's data was seen (RFC 6901 pointers).
+    # Where in the attacker's response the victim's data was seen: RFC 6901 pointers into a JSON body,
+    # or `header <name>` / `body` (a body that is no JSON).
     pointers: tuple[str, ...] = ()
     # The attacker's response and the owner's own view of the same data, as a person reads them.
     response: str = ""
@@ -298,6 +299,8 @@ class ProbeError:
     slot: str
     message: str
     kind: str = "server-error"
+    # A probe's request (what the error-rate gate counts), not a request that set up the campaign.
+    probe: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -306,6 +309,7 @@ class ProbeError:
             "slot": self.slot,
             "message": self.message,
             "kind": self.kind,
+            "probe": self.probe,
         }
 
 

@@ -200,7 +200,7 @@ class OperationItem(pytest.Item):
         label = self.name
         result = _ensure_campaign(self.config, run, label)
         findings = result.findings_for(label)
-        failing = [f for f in findings if f.fails(fail_on_suspected=run.config.fail_on_suspected)]
+        failing = [f for f in findings if f.fails(fail_on_suspected=result.fail_on_suspected)]
         for finding in findings:
             # JSON text: pytest's JUnit XML writes a property's value with str().
             self.user_properties.append(("finding", json.dumps(finding.to_dict())))
@@ -314,7 +314,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     from .reports import report_lines, terminal_summary
 
     terminalreporter.section("isolation-harness")
-    for line in terminal_summary(result, fail_on_suspected=run.config.fail_on_suspected):
+    for line in terminal_summary(result):
         terminalreporter.write_line(line)
     settings = config.stash[_SETTINGS]
     for line in report_lines(settings):

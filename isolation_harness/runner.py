@@ -91,7 +91,7 @@ class HarnessRun:
 
     def outcome(self) -> ExitCode:
         """How the run ends (see :func:`outcome`)."""
-        return outcome(self.result, fail_on_suspected=self.config.fail_on_suspected)
+        return outcome(self.result)
 
     @property
     def result(self) -> CampaignResult:
@@ -165,7 +165,7 @@ def prepare(
     else:
         tenants = parse_int("tenants", tenants_setting, minimum=2)
     seed = parse_int("seed", settings["seed"])
-    gate = _gate(settings)
+    gate = gate_settings(settings)
     if api is None:
         assert schema_setting.value is not None
         api = load_api(
@@ -206,10 +206,11 @@ def prepare(
         base_url_reason=api.base_url_reason,
         tool_version=__version__,
         fail_on_suspected=config.fail_on_suspected,
+        config_path=str(config.path) if config.path else "",
     )
     reports = open_reports(settings, meta, redactor=context.redactor)
     report = next((item for item in reports if isinstance(item, JsonReport)), None)
-    all_listeners = [*reports, *listeners, *extra_listeners(manager, settings)]
+    all_listeners = [*reports, *listeners, *extra_listeners(manager, settings, context.redactor)]
     campaign = Campaign(
         description=description,
         transport=api.transport,
@@ -225,6 +226,7 @@ def prepare(
         for key, call in calls.items():
             if call is not None:
                 context.operation(call.operation, setting=f"tenants.{key}.operation")
+    campaign.result.fail_on_suspected = config.fail_on_suspected
     return HarnessRun(
         settings=settings,
         api=api,
@@ -237,7 +239,8 @@ def prepare(
     )
 
 
-def _gate(settings: Mapping[str, ResolvedSetting]) -> GateSettings:
+def gate_settings(settings: Mapping[str, ResolvedSetting]) -> GateSettings:
+    """The gate the settings ask for (``min_coverage``, ``max_error_rate``), the defaults otherwise."""
     defaults = GateSettings()
     coverage = _optional(settings, "min_coverage", parse_fraction)
     errors = _optional(settings, "max_error_rate", parse_fraction)
@@ -259,13 +262,31 @@ def _optional(
     return parse(name, resolved)
 
 
-def outcome(result: CampaignResult, *, fail_on_suspected: bool) -> ExitCode:
+def write_reports(
+    settings: Mapping[str, ResolvedSetting],
+    result: CampaignResult,
+    *,
+    manager: PluginManager,
+    meta: ReportMeta,
+) -> None:
+    """Every report the settings ask for (the plugins' too), written for a result no campaign of this
+    process made: a merge of shards, or a run that never started."""
+    redactor = Redactor()
+    for report in [
+        *open_reports(settings, meta, redactor=redactor),
+        *extra_listeners(manager, settings, redactor),
+    ]:
+        report.on_event(CampaignFinished(result), result)
+    finished(manager, result, settings)
+
+
+def outcome(result: CampaignResult) -> ExitCode:
     """How a run ends, in one place for every front end: interrupted, stopped, leaking, unreliable, fine."""
     if result.interrupted:
         return ExitCode.INTERRUPTED
     if not result.complete:
-        return ExitCode.USAGE if (result.fatal or "").startswith("ConfigurationError") else ExitCode.TARGET
-    if any(finding.fails(fail_on_suspected=fail_on_suspected) for finding in result.findings):
+        return ExitCode.USAGE if result.misconfigured else ExitCode.TARGET
+    if result.failing():
         return ExitCode.FINDINGS
     if result.gate:
         return ExitCode.UNRELIABLE

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from .runner import HarnessRun
 
 OUTPUT_KEY = "isolation_harness_result"
-# How long an item waits for another worker's shard before it says that worker never finished.
-_WAIT_SECONDS = 6 * 3600.0
+# How long an item waits for another worker to start its shard (it then waits as long as that worker
+# lives; a worker that dies without a result is reported at once).
+_START_SECONDS = 600.0
 
 
 def _workerinput(config: pytest.Config) -> dict[str, Any] | None:
@@ -70,7 +71,8 @@ class Shards:
         self.directory.mkdir(exist_ok=True)
         index, count = run.campaign.settings.shard or (1, 1)
         workers = int(workerinput.get("workercount", 1))
-        worker = int(str(workerinput["workerid"]).removeprefix("gw"))
+        # A worker pytest-xdist started to replace a crashed one takes over that one's shard.
+        worker = int(str(workerinput["workerid"]).removeprefix("gw")) % workers
         self.total = count * workers
         self.own = index + count * worker
         self.members = sorted(index + count * other for other in range(workers))
@@ -87,6 +89,7 @@ class Shards:
         if self.done:
             return self.run.result
         self.done = True
+        self._file(self.own).with_suffix(".pid").write_text(str(os.getpid()), encoding="utf-8")
         try:
             with _held_harness_errors():
                 self.run.run()
@@ -112,14 +115,25 @@ class Shards:
         if index == self.own:
             return self.run.result
         file = self._file(index)
-        deadline = time.monotonic() + _WAIT_SECONDS
+        deadline = time.monotonic() + _START_SECONDS
         while not file.exists():
-            if time.monotonic() > deadline:
+            started = file.with_suffix(".pid").exists()
+            if not self._working(index) and (started or time.monotonic() > deadline) and not file.exists():
                 raise RuntimeError(
-                    f"the pytest-xdist worker probing shard {index}/{self.total} never finished it"
+                    f"the pytest-xdist worker probing shard {index}/{self.total} stopped without a result "
+                    "(it crashed or was killed): its operations are not judged"
                 )
             time.sleep(0.1)
         return CampaignResult.from_dict(json.loads(file.read_text(encoding="utf-8")))
+
+    def _working(self, index: int) -> bool:
+        """Whether the worker that took shard ``index`` is alive."""
+        try:
+            pid = int(self._file(index).with_suffix(".pid").read_text(encoding="utf-8"))
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return False
+        return True
 
 
 class _held_harness_errors:

@@ -7,6 +7,7 @@ Subcommands: ``run`` (the default when the first argument is an option), ``check
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,8 @@ def build_cli() -> click.Group:
         context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
         help="Find cross-tenant data leaks in a multi-tenant HTTP API.\n\n"
         "Exit codes: 0 no failing finding, 1 confirmed findings, 2 usage or configuration error, "
-        "3 target unreachable or tenants refused, 4 a gate failed (coverage, errors), 130 interrupted.",
+        "3 target unreachable or tenants refused, 4 a gate failed (coverage, errors), 70 internal error, "
+        "130 interrupted.",
     )
     @click.version_option(__version__, prog_name="isolation-harness", message="%(prog)s %(version)s")
     def cli() -> None:
@@ -65,6 +67,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("isolation-harness: interrupted", file=sys.stderr)
             return ExitCode.INTERRUPTED
+        except Exception as exc:
+            # A bug (or a plugin that raised) is neither a leak nor a pass: its own code, and the trace.
+            traceback.print_exc()
+            print(
+                f"isolation-harness: internal error: {type(exc).__name__}: {exc}. This is a bug in the harness "
+                "or one of its plugins (the trace above says which); the reports hold what was done.",
+                file=sys.stderr,
+            )
+            return ExitCode.INTERNAL
 
 
 def _main(args: list[str]) -> int:

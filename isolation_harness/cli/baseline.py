@@ -48,6 +48,14 @@ def baseline_command(manager: PluginManager, extra: Sequence[SettingSpec]) -> cl
             except ConfigurationError as exc:
                 click.echo(f"isolation-harness: error: {exc}", err=True)
                 return ExitCode.USAGE
+            if not result.complete:
+                click.echo(
+                    f"isolation-harness: error: {str(from_report)!r} is the report of a run that did not "
+                    f"complete ({result.fatal or 'interrupted'}): its findings are not all there is to "
+                    "accept. Write the baseline from a complete run.",
+                    err=True,
+                )
+                return ExitCode.USAGE
         else:
             outcome = campaign(manager, specs, options, quiet=quiet, live=None)
             if outcome.run is None or outcome.code not in (ExitCode.OK, ExitCode.FINDINGS):

@@ -10,6 +10,7 @@ import click
 
 from ..config import SettingSpec
 from ..errors import ConfigurationError, TargetUnreachableError
+from ..events import format_percent
 from ..exit_codes import ExitCode
 from ..extensions import PluginManager
 from ..provisioning import CallableProvisioner, DeclarativeProvisioner, Provisioner, StaticProvisioner
@@ -61,8 +62,8 @@ def describe(run: HarnessRun) -> list[str]:
         f"probed: {len(run.result.operations) - len(excluded)} operations"
         + (f"; {len(excluded)} excluded:" if excluded else ""),
         *(f"  {label}: {reason}" for label, reason in excluded.items()),
-        f"gate: fail below {run.gate.min_coverage:.0%} isolation coverage or above "
-        f"{run.gate.max_error_rate:.0%} errors",
+        f"gate: fail below {format_percent(run.gate.min_coverage)} isolation coverage or above "
+        f"{format_percent(run.gate.max_error_rate)} of probes unjudged",
     ]
     if settings.max_requests or settings.time_budget:
         budgets = [f"{settings.max_requests} requests" if settings.max_requests else ""]

@@ -8,16 +8,15 @@ from pathlib import Path
 import click
 
 from .._version import __version__
-from ..config import SETTINGS, ResolvedSetting, SettingSpec, parse_fraction
+from ..config import SETTINGS, SettingSpec
 from ..errors import ConfigurationError
-from ..events import CampaignFinished
 from ..exit_codes import ExitCode
-from ..extensions import PluginManager, finished
-from ..gate import GateSettings, check_gate
+from ..extensions import PluginManager
+from ..gate import check_gate
 from ..merging import merge_results, missing_shards, read_report
-from ..reports import ReportMeta, open_reports, report_lines, terminal_summary
-from ..runner import outcome
-from .options import cli_option, cli_words
+from ..reports import ReportMeta, report_lines, terminal_summary
+from ..runner import gate_settings, outcome, write_reports
+from .options import cli_option, cli_words, resolve
 
 _GATE = [spec for spec in SETTINGS if spec.name in ("min_coverage", "max_error_rate")]
 
@@ -42,13 +41,9 @@ def merge_command(manager: PluginManager, extra: Sequence[SettingSpec]) -> click
     def command(
         reports: tuple[Path, ...], fail_on_suspected: bool, allow_missing: bool, **options: str | None
     ) -> int:
-        settings = {
-            spec.name: ResolvedSetting(
-                options.get(spec.name), "option" if options.get(spec.name) else "default"
-            )
-            for spec in [*reports_specs, *_GATE]
-        }
         try:
+            # As a run would resolve them: option, environment, pyproject.toml.
+            settings, _, _ = resolve(options, [*reports_specs, *_GATE])
             merged = merge_results([read_report(path) for path in reports])
             missing = missing_shards(merged)
             if missing and not allow_missing:
@@ -57,26 +52,17 @@ def merge_command(manager: PluginManager, extra: Sequence[SettingSpec]) -> click
                     "operations, so the merge is not one run. Pass every shard's JSON report (or "
                     "--partial to merge what there is)."
                 )
-            gate = GateSettings(
-                **{
-                    spec.name: parse_fraction(spec.name, settings[spec.name])
-                    for spec in _GATE
-                    if options.get(spec.name)
-                }
-            )
             if merged.complete:
-                merged.gate = check_gate(merged, gate, spell=cli_words)
-            meta = ReportMeta(tool_version=__version__, fail_on_suspected=fail_on_suspected)
-            for report in open_reports(settings, meta):
-                report.on_event(CampaignFinished(merged), merged)
-            finished(manager, merged, settings)
+                merged.gate = check_gate(merged, gate_settings(settings), spell=cli_words)
+            merged.fail_on_suspected = merged.fail_on_suspected or fail_on_suspected
+            write_reports(settings, merged, manager=manager, meta=ReportMeta(tool_version=__version__))
         except ConfigurationError as exc:
             click.echo(f"isolation-harness: error: {cli_words(str(exc))}", err=True)
             return ExitCode.USAGE
         click.echo(f"merged {len(reports)} reports")
-        for line in [*terminal_summary(merged, fail_on_suspected=fail_on_suspected), *report_lines(settings)]:
+        for line in [*terminal_summary(merged), *report_lines(settings)]:
             click.echo(line)
-        return outcome(merged, fail_on_suspected=fail_on_suspected)
+        return outcome(merged)
 
     for spec in reversed([*reports_specs, *_GATE]):
         command = click.option(cli_option(spec), spec.name, default=None, help=cli_words(spec.help))(command)

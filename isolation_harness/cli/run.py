@@ -14,9 +14,9 @@ from ..config import ResolvedSetting, SettingSpec
 from ..errors import ConfigurationError, ProvisioningError, TargetUnreachableError
 from ..events import CampaignFinished, CampaignResult
 from ..exit_codes import ExitCode
-from ..extensions import PluginManager, finished
-from ..reports import ReportMeta, open_reports, report_lines, terminal_summary
-from ..runner import HarnessRun, prepare
+from ..extensions import PluginManager
+from ..reports import ReportMeta, report_lines, terminal_summary
+from ..runner import HarnessRun, prepare, write_reports
 from . import interrupts
 from .options import all_specs, cli_words, resolve, setting_options, usage_error
 from .progress import Progress, wants_live
@@ -101,7 +101,7 @@ def campaign(
         printer.say("isolation-harness: interrupted; the reports hold what was done and say so", err=True)
     except (ProvisioningError, ConfigurationError) as exc:
         printer.say(f"isolation-harness: error: {cli_words(str(exc))}", err=True)
-    for line in terminal_summary(run.result, fail_on_suspected=run.config.fail_on_suspected):
+    for line in terminal_summary(run.result):
         printer.say(line)
     for line in report_lines(settings):
         printer.say(line)
@@ -127,8 +127,10 @@ def _unstarted(
     for is still written, empty, saying why."""
     if settings is None:
         return
-    meta = ReportMeta(source=settings["schema"].value or "", tool_version=__version__)
+    meta = ReportMeta(
+        source=settings["schema"].value or "",
+        tool_version=__version__,
+        config_path=settings["config"].value or "",
+    )
     with contextlib.suppress(ConfigurationError):
-        for report in open_reports(settings, meta):
-            report.on_event(CampaignFinished(result), result)
-    finished(manager, result, settings)
+        write_reports(settings, result, manager=manager, meta=meta)

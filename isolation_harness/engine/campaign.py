@@ -216,6 +216,7 @@ class Campaign:
         except BaseException as exc:
             self.result.fatal = f"{type(exc).__name__}: {self.redactor(str(exc)) or 'interrupted'}"
             self.result.setup_failed = isinstance(exc, (ConfigurationError, ProvisioningError))
+            self.result.misconfigured = isinstance(exc, ConfigurationError)
             self.result.interrupted = isinstance(exc, KeyboardInterrupt)
             raise
         finally:

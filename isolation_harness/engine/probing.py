@@ -7,7 +7,7 @@ from typing import Any
 
 from ..events import ProbeSent
 from ..exchange import Exchange, Probe
-from ..model import FindingKind
+from ..model import FindingKind, HttpResponse
 from ..oracles.base import Oracle
 from .context import EngineContext
 
@@ -21,7 +21,13 @@ def run_probe(probe: Probe, ctx: EngineContext, oracles: Sequence[Oracle]) -> No
     prepared = [oracle.prepare(probe, ctx) for oracle in chosen]
     slot = probe.error_slot or probe.slot
     response = ctx.sender.send(probe.attacker, probe.request, probe.operation, probe=True, slot=slot)
-    ctx.coverage(probe.operation).probed(probe.slot, kind=probe.kind)
+    ctx.result.probe_requests += 1
+    coverage = ctx.coverage(probe.operation)
+    if _judgeable(response):
+        coverage.probed(probe.slot, kind=probe.kind)
+    else:
+        # A probe the API did not answer (or answered 5xx, 429) covers nothing: the error says why.
+        coverage.skip("no answer that could be judged (see the probe errors)", kind=probe.kind)
     ctx.bus.emit(
         ProbeSent(
             operation=probe.operation.label,
@@ -40,12 +46,18 @@ def run_probe(probe: Probe, ctx: EngineContext, oracles: Sequence[Oracle]) -> No
             request = probe.fallback()
             if request is not None:
                 retried = ctx.sender.send(probe.attacker, request, probe.operation, probe=True, slot=slot)
+                ctx.result.probe_requests += 1
                 final = Exchange(request, retried) if retried is not None else None
                 if final is not None:
                     _judge(probe, final, ctx, chosen, prepared, final_stage=False)
         if final is not None:
             _judge(probe, final, ctx, chosen, prepared, final_stage=True)
     settle(probe, final, ctx)
+
+
+def _judgeable(response: HttpResponse | None) -> bool:
+    """An answer an oracle can judge: not none, not a 5xx, not a 429."""
+    return response is not None and response.status < 500 and response.status != 429
 
 
 def _judge(

@@ -58,7 +58,7 @@ class Sender:
         tenant's data in its text, though no 5xx is ever a finding); any other request's is ``None``.
         What a tenant receives outside probes is its own data, and is remembered.
         """
-        attempted = self._attempts(state, request, operation, slot=slot)
+        attempted = self._attempts(state, request, operation, slot=slot, probe=probe)
         if attempted is None:
             return None
         response, body, malformed = attempted
@@ -73,8 +73,9 @@ class Sender:
                 operation,
                 state,
                 slot,
-                f"HTTP {response.status} from {where}: {self.redactor(response.text[:200])}",
+                f"HTTP {response.status} from {where}: {self.redactor(response.text)[:200]}",
                 kind=kind,
+                probe=probe,
             )
             return response if probe else None
         if malformed:
@@ -84,6 +85,7 @@ class Sender:
                 slot,
                 f"{where} answered a body that is not the JSON it declares",
                 kind="malformed-body",
+                probe=probe,
             )
             return response if probe else None
         if not probe:
@@ -112,6 +114,7 @@ class Sender:
         *,
         slot: str,
         record: bool = True,
+        probe: bool = False,
     ) -> tuple[HttpResponse, Any, bool] | None:
         """The last answer, its body parsed once, and whether that body is broken JSON; ``None`` (recorded
         unless ``record`` is false) when no answer came."""
@@ -130,14 +133,14 @@ class Sender:
                 if not record:
                     return None
                 kind = "timeout" if isinstance(exc, requests.Timeout) else "connection"
-                self.error(operation, state, slot, reason, kind=kind)
+                self.error(operation, state, slot, reason, kind=kind, probe=probe)
                 return None
             except Exception as exc:
                 # An in-process app that raises is what a server answers with a 500: an error, not a crash.
                 if not record:
                     return None
                 message = f"the application raised {type(exc).__name__}: {self.redactor(str(exc))[:200]}"
-                self.error(operation, state, slot, message, kind="application-error")
+                self.error(operation, state, slot, message, kind="application-error", probe=probe)
                 return None
             self._silent = 0
             body = response.json()
@@ -157,7 +160,14 @@ class Sender:
             )
 
     def error(
-        self, operation: Operation, state: TenantKnowledge, slot: str, message: str, *, kind: str
+        self,
+        operation: Operation,
+        state: TenantKnowledge,
+        slot: str,
+        message: str,
+        *,
+        kind: str,
+        probe: bool = False,
     ) -> None:
         error = ProbeError(
             operation=operation.label,
@@ -165,6 +175,7 @@ class Sender:
             slot=slot or "-",
             message=message,
             kind=kind,
+            probe=probe,
         )
         self.result.errors.append(error)
         self.bus.emit(ProbeFailed(error))

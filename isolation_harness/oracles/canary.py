@@ -37,8 +37,11 @@ class Sighting:
 
 
 def pointers_of(sightings: Iterable[Sighting], owner: str) -> tuple[str, ...]:
-    """The body pointers where ``owner``'s markers were sighted, each once, in order."""
-    return tuple(dict.fromkeys(s.pointer for s in sightings if s.owner == owner and s.pointer is not None))
+    """Where ``owner``'s markers were sighted, each place once, in order: a JSON pointer into the body,
+    or (outside a JSON body) ``header <name>`` or ``body``, which no allow rule's field or pointer covers."""
+    return tuple(
+        dict.fromkeys(s.pointer if s.pointer is not None else s.where for s in sightings if s.owner == owner)
+    )
 
 
 def _context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:

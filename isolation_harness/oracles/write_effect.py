@@ -39,7 +39,9 @@ class WriteEffectOracle:
         unread = failed(before, after)
         if unread:
             message = f"{victim.name}'s re-read of {', '.join(unread)} failed: what the write did there is not judged"
-            ctx.sender.error(probe.operation, probe.attacker, probe.slot, message, kind="unjudged")
+            ctx.sender.error(
+                probe.operation, probe.attacker, probe.slot, message, kind="unjudged", probe=True
+            )
         if any(item.oracle == ATTACKER_DATA and item.victim == victim.name for item in exchange.evidence):
             return []
         changes = ctx.witnesses.changes(victim, witnesses, before, after)

@@ -15,7 +15,7 @@ from ..config import SETTINGS, ResolvedSetting
 from ..errors import ConfigurationError
 from ..events import CampaignListener
 from ..redaction import Redactor
-from .base import ReportMeta
+from .base import FileReport, ReportMeta
 from .json_report import JsonReport, report_dict
 from .junit import JunitReport
 from .markdown import MarkdownReport, render_markdown
@@ -24,12 +24,14 @@ from .sarif import SarifReport, sarif_dict
 from .text import format_finding, summarize, terminal_summary
 
 __all__ = [
+    "FileReport",
     "JsonReport",
     "JunitReport",
     "MarkdownReport",
     "NdjsonReport",
     "ReportMeta",
     "SarifReport",
+    "check_report_path",
     "format_finding",
     "open_reports",
     "render_markdown",
@@ -86,14 +88,17 @@ def open_reports(
         if setting is None or not setting.value:
             continue
         path = Path(setting.value)
-        _check_writable(name, setting, path)
+        check_report_path(name, setting, path)
         reports.append(writer(path, meta, redactor))
     return reports
 
 
-def _check_writable(name: str, setting: ResolvedSetting, path: Path) -> None:
-    """Refuse, before the campaign starts, a report path the run could not write."""
-    option = next((spec.option for spec in SETTINGS if spec.name == name), f"--isolation-{name}")
+def check_report_path(name: str, setting: ResolvedSetting, path: Path) -> None:
+    """Refuse, before the campaign starts, a report path the run could not write (a plugin's report
+    too: ``name`` is its setting's name)."""
+    option = next(
+        (spec.option for spec in SETTINGS if spec.name == name), f"--isolation-{name.replace('_', '-')}"
+    )
     problem = ""
     if path.is_dir():
         problem = "it is a directory"

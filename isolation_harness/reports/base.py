@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._version import __version__
-from ..events import CampaignResult
+from ..events import CampaignResult, format_percent
 from ..model import Coverage, Finding, Verdict
 from ..redaction import Redactor
 
@@ -19,7 +19,8 @@ class ReportMeta:
     """What a report says about the run besides its result.
 
     ``source`` is the API description's file path, URL or ``module:app``; ``base_url`` where it was
-    tested and ``base_url_reason`` why there; ``fail_on_suspected`` whether suspected findings fail.
+    tested and ``base_url_reason`` why there; ``fail_on_suspected`` whether suspected findings fail;
+    ``config_path`` the isolation config file the run read (``""`` when none).
     """
 
     source: str = ""
@@ -27,6 +28,7 @@ class ReportMeta:
     base_url_reason: str = ""
     tool_version: str = __version__
     fail_on_suspected: bool = False
+    config_path: str = ""
 
 
 class FileReport:
@@ -86,8 +88,8 @@ def coverage_line(result: CampaignResult) -> str:
     """``isolation coverage: X of Y operations probed (Z %)``, excluded operations left out of Y."""
     probed, eligible = result.coverage_counts()
     excluded = len(result.coverage) - eligible
-    percent = result.coverage_percent()
-    return f"isolation coverage: {probed} of {eligible} operations probed ({percent} %)" + (
+    percent = format_percent(result.coverage_ratio())
+    return f"isolation coverage: {probed} of {eligible} operations probed ({percent})" + (
         f", {excluded} excluded" if excluded else ""
     )
 

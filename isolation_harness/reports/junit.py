@@ -35,7 +35,7 @@ def _operation(suite: ET.Element, result: CampaignResult, label: str, meta: Repo
     case = ET.SubElement(suite, "testcase", classname=SUITE, name=label, time="0")
     findings = result.findings_for(label)
     coverage = result.coverage.get(label) or Coverage(label)
-    failing = [f for f in findings if f.fails(fail_on_suspected=meta.fail_on_suspected)]
+    failing = [f for f in findings if f.fails(fail_on_suspected=result.fail_on_suspected)]
     notes = [
         (f"allowed {f.kind.value}", f"{f.attacker} -> {f.victim} via {f.slot}: {f.allowed}")
         for f in findings

@@ -1,14 +1,18 @@
-"""SARIF 2.1.0: one rule per finding kind, one result per finding, located at the operation."""
+"""SARIF 2.1.0: one rule per finding kind, one result per finding, located at the operation and in a file."""
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ..events import CampaignFinished, CampaignResult, Event
 from ..model import Finding, FindingKind, Verdict
+from ..openapi.locations import DescriptionFile
 from .base import FileReport, ReportMeta, coverage_line, gaps
-from .locations import DescriptionFile
 from .text import format_finding
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -71,29 +75,77 @@ def _rules() -> list[dict[str, Any]]:
     ]
 
 
-def _location(finding: Finding, description: DescriptionFile | None) -> dict[str, Any]:
+def artifact_uri(path: Path) -> str:
+    """``path`` relative to the current directory, as a URI reference; outside it, an absolute ``file://``
+    URI (code scanning cannot place a relative one that starts with ``../``)."""
+    absolute = path.resolve()
+    try:
+        relative = absolute.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return absolute.as_uri()
+    return quote(relative.as_posix(), safe="/")
+
+
+# The config's [api] table (in a pyproject.toml, [tool.isolation_harness.api]), else the whole table.
+_API_TABLE = re.compile(r"^[ \t]*\[[ \t]*(?:tool\.isolation_harness\.)?api[ \t]*\]", re.MULTILINE)
+_TOOL_TABLE = re.compile(r"^[ \t]*\[[ \t]*tool\.isolation_harness[ \t]*\]", re.MULTILINE)
+
+
+def _config_line(path: Path) -> int:
+    """The line of the isolation config's ``[api]`` table, or 1."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return 1
+    found = _API_TABLE.search(text) or _TOOL_TABLE.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
+class Artifact:
+    """The file each result points at, as code scanning needs one: the API description when it is a
+    local file (at the operation's line, else line 1), else the isolation config (at its ``[api]``
+    table, else line 1); ``find`` gives ``None`` when the run had neither."""
+
+    def __init__(self, path: Path, role: str, line: Callable[[str], int]) -> None:
+        self.uri = artifact_uri(path)
+        self.role = role
+        self.line = line
+
+    @classmethod
+    def find(cls, meta: ReportMeta) -> Artifact | None:
+        description = DescriptionFile.find(meta.source)
+        if description is not None:
+            declared = description.line
+            return cls(description.path, "analysisTarget", lambda operation: declared(operation) or 1)
+        config = Path(meta.config_path) if meta.config_path else None
+        if config is not None and config.is_file():
+            line = _config_line(config)
+            return cls(config, "userSpecifiedConfiguration", lambda _: line)
+        return None
+
+
+def _location(finding: Finding, artifact: Artifact | None) -> dict[str, Any]:
     location: dict[str, Any] = {
         "logicalLocations": [
             {"name": finding.operation, "fullyQualifiedName": finding.operation, "kind": "function"}
         ]
     }
-    line = description.line(finding.operation) if description else None
-    if description is not None and line is not None:
+    if artifact is not None:
         location["physicalLocation"] = {
-            "artifactLocation": {"uri": description.uri},
-            "region": {"startLine": line},
+            "artifactLocation": {"uri": artifact.uri},
+            "region": {"startLine": artifact.line(finding.operation)},
         }
     return location
 
 
-def _result(finding: Finding, index: dict[str, int], description: DescriptionFile | None) -> dict[str, Any]:
+def _result(finding: Finding, index: dict[str, int], artifact: Artifact | None) -> dict[str, Any]:
     summary = format_finding(finding).splitlines()[0]
     item: dict[str, Any] = {
         "ruleId": finding.kind.value,
         "ruleIndex": index[finding.kind.value],
         "level": "error" if finding.verdict is Verdict.CONFIRMED else "warning",
         "message": {"text": f"{summary}\n{finding.evidence}"},
-        "locations": [_location(finding, description)],
+        "locations": [_location(finding, artifact)],
         "partialFingerprints": {FINGERPRINT: finding.fingerprint},
         "properties": {
             "verdict": finding.verdict.value,
@@ -137,7 +189,7 @@ def _notifications(result: CampaignResult) -> list[dict[str, Any]]:
 
 def sarif_dict(result: CampaignResult, meta: ReportMeta) -> dict[str, Any]:
     """The SARIF log of one campaign."""
-    description = DescriptionFile.find(meta.source)
+    artifact = Artifact.find(meta)
     index = {kind.value: position for position, kind in enumerate(RULES)}
     run: dict[str, Any] = {
         "tool": {
@@ -154,14 +206,14 @@ def sarif_dict(result: CampaignResult, meta: ReportMeta) -> dict[str, Any]:
                 "toolExecutionNotifications": _notifications(result),
             }
         ],
-        "results": [_result(finding, index, description) for finding in result.findings],
+        "results": [_result(finding, index, artifact) for finding in result.findings],
         "properties": {
             "api": {"source": meta.source, "base_url": meta.base_url},
             "coverage": {label: c.to_dict() for label, c in result.coverage.items()},
         },
     }
-    if description is not None:
-        run["artifacts"] = [{"location": {"uri": description.uri}, "roles": ["analysisTarget"]}]
+    if artifact is not None:
+        run["artifacts"] = [{"location": {"uri": artifact.uri}, "roles": [artifact.role]}]
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 

@@ -56,7 +56,7 @@ def summarize(result: CampaignResult) -> str:
     )
 
 
-def terminal_summary(result: CampaignResult, *, fail_on_suspected: bool) -> list[str]:
+def terminal_summary(result: CampaignResult) -> list[str]:
     """The lines a terminal shows after a campaign: the verdict, coverage, suspected findings, errors, notes."""
     lines = []
     if result.fatal and not result.interrupted:
@@ -83,7 +83,7 @@ def terminal_summary(result: CampaignResult, *, fail_on_suspected: bool) -> list
         lines.append(coverage_line(result))
     lines += [f"gate: {reason}" for reason in result.gate]
     suspected = [f for f in result.findings if f.verdict is Verdict.SUSPECTED and not accepted(f)]
-    if suspected and not fail_on_suspected:
+    if suspected and not result.fail_on_suspected:
         lines.append(f'{len(suspected)} suspected findings (not failing; set fail_on = "suspected"):')
         lines += [format_finding(finding) for finding in suspected]
     for error in result.errors[:_MAX_ERRORS]:

@@ -45,7 +45,7 @@ def test_a_list_without_authentication_is_public_exposure_and_no_cross_tenant_re
     report = json.loads(json.dumps(report_dict(result)))
     assert report["stats"]["findings_by_kind"] == {"public-exposure": 2}
     assert [item["kind"] for item in report["findings"]] == ["public-exposure", "public-exposure"]
-    summary = terminal_summary(result, fail_on_suspected=False)[0]
+    summary = terminal_summary(result)[0]
     assert (
         "2 confirmed and 0 suspected findings in 1 operations (2 public-exposure: tenant data sent without credentials)"
         in summary

@@ -68,7 +68,7 @@ def test_a_leaking_operation_fails_with_each_finding(
             "*= isolation-harness =*",
             f"{DISPATCH_COUNT} operations, 2 tenants, * probes, * requests in *s: "
             "2 confirmed and 0 suspected findings in 1 operations, 0 probe errors",
-            f"isolation coverage: {DISPATCH_COUNT - 2} of {DISPATCH_COUNT - 2} operations probed (100 %), 2 excluded",
+            f"isolation coverage: {DISPATCH_COUNT - 2} of {DISPATCH_COUNT - 2} operations probed (100%), 2 excluded",
             "*= short test summary info =*",
             "FAILED isolation::GET /orders/{order_id} - GET /orders/{order_id} leaks*",
             f"*= 1 failed, {DISPATCH_COUNT - DISPATCH_UNPROBED} passed, {DISPATCH_UNPROBED} skipped in *",
@@ -107,7 +107,7 @@ def test_a_clean_api_passes_in_a_directory_without_tests(project: pytest.Pyteste
             "*= isolation-harness =*",
             f"{DISPATCH_COUNT} operations, 2 tenants, * probes, * requests in *s: "
             "0 confirmed and 0 suspected findings in 0 operations, 0 probe errors",
-            f"isolation coverage: {DISPATCH_COUNT - 2} of {DISPATCH_COUNT - 2} operations probed (100 %), 2 excluded",
+            f"isolation coverage: {DISPATCH_COUNT - 2} of {DISPATCH_COUNT - 2} operations probed (100%), 2 excluded",
             f"*= {DISPATCH_COUNT + 1 - DISPATCH_UNPROBED} passed, {DISPATCH_UNPROBED} skipped in *",
         ]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -43,9 +44,43 @@ def test_every_option_in_the_workflow_exists() -> None:
         assert context.params
 
 
-def test_the_gate_step_fails_with_the_harness_exit_code() -> None:
-    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
-    steps = workflow["jobs"]["isolation"]["steps"]
-    assert steps[-1]["run"] == 'exit "${{ steps.gate.outputs.code }}"'
+def _steps(job: str) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"][job]["steps"]
+    return steps
+
+
+def _option(words: list[str], option: str) -> str:
+    return words[words.index(option) + 1]
+
+
+def test_each_job_fails_with_the_harness_exit_code() -> None:
+    assert _steps("isolation")[-1]["run"] == 'exit "${{ steps.gate.outputs.code }}"'
+    assert _steps("merge")[-1]["run"] == 'exit "${{ steps.merge.outputs.code }}"'
     reports = {"--report-sarif", "--report-html", "--report-markdown", "--report-json", "--report-junit"}
     assert reports <= set(next(words for words in _commands() if words[0] == "run"))
+
+
+def test_only_the_merge_job_comments_with_the_merged_summary() -> None:
+    """Both shards commenting with --edit-last would leave the last shard's summary only."""
+    commenting = [
+        job
+        for job in ("isolation", "merge")
+        for step in _steps(job)
+        if "gh pr comment" in step.get("run", "")
+    ]
+    assert commenting == ["merge"]
+    run, merge = _commands()
+    summary = _option(merge, "--report-markdown")
+    assert summary == "merged-summary.md"
+    # The merge's summary is a file of its own (the report appends), not a shard's.
+    assert summary != _option(run, "--report-markdown")
+    steps = {step.get("name"): step for step in _steps("merge")}
+    comment = shlex.split(steps["Comment on the pull request"]["run"])
+    assert _option(comment, "--body-file") == summary
+    assert steps["Job summary"]["run"] == f'cat {summary} >> "$GITHUB_STEP_SUMMARY"'
+    names = list(steps)
+    assert (
+        names.index("Merge the shards")
+        < names.index("Job summary")
+        < names.index("Comment on the pull request")
+    )

@@ -7,7 +7,7 @@ import json
 import sys
 
 import pytest
-from plugin_support import DISPATCH, dispatch_hooks
+from plugin_support import DISPATCH, DISPATCH_CONFIG, dispatch_hooks
 
 HOOKS = dispatch_hooks("isolation_harness")
 
@@ -82,3 +82,27 @@ def test_a_hooks_module_cannot_add_settings(project: pytest.Pytester) -> None:
         "are made before a hooks module is loaded. Add settings from an installed plugin (an entry point in the "
         "isolation_harness group; see plugins/README.md), or read an environment variable yourself."
     ]
+
+
+def test_a_plugin_that_raises_is_an_internal_error_not_a_leak(project: pytest.Pytester) -> None:
+    (project.path / "my_hooks.py").write_text(
+        "def isolation_harness_campaign_finished(result, settings):\n    raise RuntimeError('disk full')\n"
+    )
+    result = project.run(
+        sys.executable,
+        "-m",
+        "isolation_harness",
+        f"--schema={DISPATCH}",
+        f"--config={DISPATCH_CONFIG}",
+        "--hooks=my_hooks.py",
+        "--quiet",
+        "--report-json=report.json",
+    )
+    # Clean Dispatch: 0 would be a pass, 1 a leak; a crash is neither.
+    assert result.ret == 70
+    assert result.errlines[-1] == (
+        "isolation-harness: internal error: RuntimeError: disk full. This is a bug in the harness or one of its "
+        "plugins (the trace above says which); the reports hold what was done."
+    )
+    assert "Traceback (most recent call last):" in result.stderr.str()
+    assert (project.path / "report.json").is_file()

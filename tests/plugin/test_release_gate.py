@@ -118,7 +118,7 @@ def test_vulnerable_dispatch_exits_1_with_every_report_written(all_bugs: Campaig
     ran.fnmatch_out(
         [
             summary_line(report),
-            f"isolation coverage: {DISPATCH_COUNT - 2} of {DISPATCH_COUNT - 2} operations probed (100 %), 2 excluded",
+            f"isolation coverage: {DISPATCH_COUNT - 2} of {DISPATCH_COUNT - 2} operations probed (100%), 2 excluded",
             "JSON report: report.json",
             "NDJSON report: events.ndjson",
             "SARIF report: isolation.sarif",
@@ -188,7 +188,7 @@ def test_clean_dispatch_exits_0(cli: Runner) -> None:
         [
             f"{DISPATCH_COUNT} operations, 2 tenants, * probes, * requests in *s: "
             "0 confirmed and 0 suspected findings in 0 operations, 0 probe errors",
-            f"isolation coverage: {DISPATCH_COUNT - 2} of {DISPATCH_COUNT - 2} operations probed (100 %), 2 excluded",
+            f"isolation coverage: {DISPATCH_COUNT - 2} of {DISPATCH_COUNT - 2} operations probed (100%), 2 excluded",
             "JSON report: report.json",
         ]
     )
@@ -201,7 +201,9 @@ def test_a_closed_port_exits_3_with_one_line_saying_so(cli: Runner) -> None:
     url = f"http://127.0.0.1:{free_port()}/openapi.json"
 
     closed = cli(
-        "closed-url", "--schema", url, "--config", str(DISPATCH_CONFIG), "--report-json", "report.json"
+        "closed-url",
+        *("--schema", url, "--config", str(DISPATCH_CONFIG)),
+        *("--report-json", "report.json", "--report-html", "report.html"),
     )
 
     assert closed.ran.ret == 3
@@ -210,6 +212,12 @@ def test_a_closed_port_exits_3_with_one_line_saying_so(cli: Runner) -> None:
         f"isolation-harness: error: Cannot reach '{url}': Connection failed. Check that the API server is "
         "running and the URL is right, or pass the description as a file with --base-url."
     ]
+    # The reports asked for are written, saying why there is nothing in them: a CI job's later steps
+    # (upload the SARIF, post the summary) find their files.
+    report = closed.report()
+    assert (report["complete"], report["findings"]) == (False, [])
+    assert report["fatal"].startswith("TargetUnreachableError: Cannot reach")
+    assert "did not complete" in (closed.directory / "report.html").read_text()
 
 
 def test_tenants_refused_at_a_closed_port_exit_3_with_one_line_saying_so(cli: Runner, tmp_path: Path) -> None:
@@ -450,7 +458,9 @@ def merged(cli: Runner, all_bugs: Campaign) -> tuple[list[Campaign], Campaign]:
         for index in (1, 2)
     ]
     reports = [str(shard.directory / "report.json") for shard in shards]
-    return shards, cli("merged", "merge", *reports, "--report-json", "report.json")
+    return shards, cli(
+        "merged", "merge", *reports, "--report-json", "report.json", "--report-html", "report.html"
+    )
 
 
 def test_a_merge_missing_a_shard_is_a_usage_error(
@@ -479,6 +489,8 @@ def test_two_shards_merged_give_the_findings_of_one_run(
     assert probed[0] | probed[1] == {label for label, c in full["coverage"].items() if c["probes"]}
     assert all(shard.ran.ret == 1 for shard in shards)
     assert joined.ran.outlines[0] == "merged 2 reports"
+    assert joined.ran.outlines[-2:] == ["JSON report: report.json", "HTML report: report.html"]
+    assert "isolation-harness" in (joined.directory / "report.html").read_text()
     assert finding_keys(joined.report()) == finding_keys(full)
     assert fingerprints(joined.report()) == fingerprints(full)
     assert joined.ran.ret == all_bugs.ran.ret == 1

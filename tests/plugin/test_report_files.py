@@ -122,6 +122,30 @@ def test_the_sarif_log_is_valid_and_points_at_the_description(run: Run) -> None:
     assert fingerprints == {f.fingerprint for f in run.result.findings if f.operation == READ}
 
 
+def test_the_sarif_log_of_an_app_without_a_description_file_points_at_the_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An app tested in-process has no description file: code scanning gets the config's [api] line."""
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "isolation.toml"
+    config.write_text(DISPATCH_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    api_line = config.read_text(encoding="utf-8").splitlines().index("[api]") + 1
+    api = load_app(create_app(["read-by-id"]), source="examples.dispatch_api:app")
+    settings = resolve_settings(
+        {"schema": api.source, "config": "isolation.toml", "report_sarif": "isolation.sarif"}, {}, {}
+    )
+    prepare(settings, api=api, operations=frozenset({READ})).run()
+    log: dict[str, Any] = json.loads((tmp_path / "isolation.sarif").read_text(encoding="utf-8"))
+    results = log["runs"][0]["results"]
+    assert results and {r["ruleId"] for r in results} == {"cross-tenant-read"}
+    assert [r["locations"][0]["physicalLocation"] for r in results] == [
+        {"artifactLocation": {"uri": "isolation.toml"}, "region": {"startLine": api_line}}
+    ] * len(results)
+    assert log["runs"][0]["artifacts"] == [
+        {"location": {"uri": "isolation.toml"}, "roles": ["userSpecifiedConfiguration"]}
+    ]
+
+
 def test_junit_fails_the_leaking_operation_and_skips_the_unprobed(run: Run) -> None:
     root = ET.fromstring(run.text("report_junit"))
     cases = {case.get("name"): case for case in root.iter("testcase")}
@@ -171,7 +195,7 @@ def test_the_markdown_summary_has_the_operations_table(run: Run) -> None:
         "",
         "API: `openapi.json` at http://testserver.",
     ]
-    assert f"Isolation coverage: 4 of 4 operations probed (100 %), {DISPATCH_COUNT - 4} excluded." in lines
+    assert f"Isolation coverage: 4 of 4 operations probed (100%), {DISPATCH_COUNT - 4} excluded." in lines
     assert "| operation | verdict | probes | findings |" in lines
     assert "| `POST /accounts` | excluded: used to provision tenants | 0 | 0 |" in lines
     assert "| `GET /login` | excluded: not selected in this run | 0 | 0 |" in lines

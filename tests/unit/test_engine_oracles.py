@@ -724,10 +724,15 @@ def test_run_probe_records_a_5xx_as_an_error_never_a_finding() -> None:
             attacker=A,
             slot="path order_id",
             message=f'HTTP 500 from GET /orders/ord-b: {{"detail": "boom near {canaries[B]}"}}',
+            probe=True,
         )
     ]
     assert [(s.caller, s.method, s.path) for s in setup.sent] == [(A, "GET", "/orders/ord-b")]
-    assert setup.ctx.coverage(READ_ORDER).probes == 1
+    # A probe answered 5xx covers nothing: the gate counts it as an error, not as coverage.
+    coverage = setup.ctx.coverage(READ_ORDER)
+    assert (coverage.probes, coverage.covered) == (0, False)
+    assert coverage.gaps == {"foreign-identifier": ["no answer that could be judged (see the probe errors)"]}
+    assert (setup.ctx.result.probe_requests, setup.ctx.result.error_rate()) == (1, 1.0)
 
 
 class FailsAfterWrites(OrdersApi):

@@ -3,13 +3,15 @@ owner's responses side by side, and whether an allow rule or the baseline accept
 
 from __future__ import annotations
 
+import dataclasses
+
 from engine_support import LIST_ORDERS, READ_ORDER, Engine, engine, json_response
 
 from isolation_harness import AllowRule, Baseline
 from isolation_harness.engine.findings import Findings
 from isolation_harness.exchange import Evidence, Exchange, Probe
 from isolation_harness.knowledge import TenantKnowledge, View
-from isolation_harness.model import FindingKind, HttpRequest, HttpResponse, Verdict
+from isolation_harness.model import Finding, FindingKind, HttpRequest, HttpResponse, Verdict
 from isolation_harness.oracles import CanaryOracle, OwnerViewOracle, SearchHitOracle
 
 A, B = "tenant-a", "tenant-b"
@@ -47,20 +49,39 @@ def test_the_canary_oracle_points_at_every_body_value_and_key_with_the_victims_m
 
     [evidence] = judge(CanaryOracle(), list_probe(tenant_a), response, setup)
 
-    # The header sighting is in the text but has no pointer.
-    assert evidence.pointers == ("/items/0/title", "/owner", f"/by/{canary}")
+    # The header sighting is named as a header: no allow rule's field or pointer covers it.
+    assert evidence.pointers == ("/items/0/title", "/owner", f"/by/{canary}", "header X-Owner")
     assert "(and 3 more places)" in evidence.text
 
 
-def test_a_canary_only_in_a_header_or_a_text_body_gives_no_pointer() -> None:
+def test_a_canary_in_a_header_or_a_text_body_is_named_so_and_no_rule_covers_it() -> None:
     setup = engine([LIST_ORDERS])
     tenant_a, tenant_b = setup.tenants
     canary = tenant_b.tenant.canary
     in_header = HttpResponse(200, {"X-Owner": canary}, "{}")
     in_text = HttpResponse(404, {"Content-Type": "text/plain"}, f"order of {canary} not found")
 
-    assert [e.pointers for e in judge(CanaryOracle(), list_probe(tenant_a), in_header, setup)] == [()]
-    assert [e.pointers for e in judge(CanaryOracle(), list_probe(tenant_a), in_text, setup)] == [()]
+    assert [e.pointers for e in judge(CanaryOracle(), list_probe(tenant_a), in_header, setup)] == [
+        ("header X-Owner",)
+    ]
+    assert [e.pointers for e in judge(CanaryOracle(), list_probe(tenant_a), in_text, setup)] == [("body",)]
+    # A field rule for a body field never allows a leak in a header beside it.
+    rule = AllowRule(operation="GET /orders", field="owner", reason="names are public")
+    leak = Finding(
+        operation="GET /orders",
+        kind=FindingKind.READ,
+        verdict=Verdict.CONFIRMED,
+        oracle="canary",
+        attacker=A,
+        victim=B,
+        slot="(its own identifiers)",
+        status=200,
+        evidence="HTTP 200: tenant-b's canary",
+        reproduction="curl ...",
+        pointers=("/owner", "header X-Owner"),
+    )
+    assert not rule.matches(leak)
+    assert rule.matches(dataclasses.replace(leak, pointers=("/owner",)))
 
 
 def test_the_owner_view_oracle_points_at_the_fields_that_matched() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from isolation_harness.config import ResolvedSetting, parse_duration, parse_fraction, parse_shard
 from isolation_harness.errors import ConfigurationError
-from isolation_harness.events import CampaignResult
+from isolation_harness.events import CampaignResult, format_percent
 from isolation_harness.exit_codes import ExitCode
 from isolation_harness.gate import GateSettings, check_gate
 from isolation_harness.model import Coverage, Finding, FindingKind, ProbeError, Verdict
@@ -29,7 +29,9 @@ def _result(
             coverage.exclude("excluded by configuration")
         result.operations.append(label)
         result.coverage[label] = coverage
-    result.errors = [ProbeError("GET /things/0", "tenant-a", "path id", "HTTP 503") for _ in range(errors)]
+    result.errors = [
+        ProbeError("GET /things/0", "tenant-a", "path id", "HTTP 503", probe=True) for _ in range(errors)
+    ]
     return result
 
 
@@ -69,17 +71,29 @@ def test_coverage_counts_only_operations_not_excluded_on_purpose() -> None:
     ]
 
 
-def test_a_run_whose_requests_mostly_failed_fails_the_default_gate() -> None:
-    # 100 requests, 4 of them retries: 96 distinct requests, 60 unjudged.
-    result = _result(probed=4, unprobed=0, requests=100, errors=60)
-    result.retries = 4
+def test_a_run_whose_probes_mostly_failed_fails_the_default_gate() -> None:
+    # 96 probes sent, 60 of them unjudged; the errors of setting up are not the gate's business.
+    result = _result(probed=4, unprobed=0, requests=400, errors=60)
+    result.probe_requests = 96
+    result.errors.append(ProbeError("POST /things", "tenant-a", "-", "HTTP 503", probe=False))
     assert result.error_rate() == 0.625
     assert check_gate(result, GateSettings()) == [
-        "62% of requests could not be judged (60 server-error), above the maximum of 20%: the API or the "
+        "62.5% of probes could not be judged (60 server-error), above the maximum of 20%: the API or the "
         "network failed, so a pass would mean nothing; fix the target, or raise --isolation-max-error-rate"
     ]
-    # A few errors among many requests are not enough to call the run no verdict.
-    assert check_gate(_result(probed=4, unprobed=0, requests=100, errors=5), GateSettings()) == []
+    # A few errors among many probes are not enough to call the run no verdict.
+    few = _result(probed=4, unprobed=0, requests=400, errors=5)
+    few.probe_requests = 96
+    assert check_gate(few, GateSettings()) == []
+    # 20.4% is above 20%, and says so.
+    edge = _result(probed=4, unprobed=0, errors=51)
+    edge.probe_requests = 250
+    assert check_gate(edge, GateSettings())[0].startswith("20.4% of probes could not be judged")
+
+
+@pytest.mark.parametrize(("ratio", "text"), [(0.0, "0%"), (2 / 3, "66.6%"), (0.999, "99.9%"), (1.0, "100%")])
+def test_one_way_to_write_a_share(ratio: float, text: str) -> None:
+    assert format_percent(ratio) == text
 
 
 def test_gate_settings_refuse_a_share_outside_0_and_1() -> None:
@@ -89,31 +103,34 @@ def test_gate_settings_refuse_a_share_outside_0_and_1() -> None:
 
 def test_how_a_run_ends_in_one_place() -> None:
     clean = _result(probed=2, unprobed=0)
-    assert outcome(clean, fail_on_suspected=False) is ExitCode.OK
+    assert outcome(clean) is ExitCode.OK
     leaking = _result(probed=2, unprobed=0)
     leaking.findings.append(_leak())
     leaking.gate = ["isolation coverage 10% is below ..."]
     # Leaks are the stronger signal: a leaking run that also fails a gate exits with the leaks' code.
-    assert outcome(leaking, fail_on_suspected=False) is ExitCode.FINDINGS
+    assert outcome(leaking) is ExitCode.FINDINGS
     accepted = _result(probed=2, unprobed=0)
     accepted.findings += [
         _leak(baselined=True),
         _leak(allowed="allow rule 1: public"),
         _leak(verdict=Verdict.SUSPECTED),
     ]
-    assert outcome(accepted, fail_on_suspected=False) is ExitCode.OK
-    assert outcome(accepted, fail_on_suspected=True) is ExitCode.FINDINGS
+    assert outcome(accepted) is ExitCode.OK
+    accepted.fail_on_suspected = True
+    assert outcome(accepted) is ExitCode.FINDINGS
     unreliable = _result(probed=2, unprobed=0)
     unreliable.gate = ["62% of requests could not be judged ..."]
-    assert outcome(unreliable, fail_on_suspected=False) is ExitCode.UNRELIABLE
+    assert outcome(unreliable) is ExitCode.UNRELIABLE
     lost = CampaignResult(fatal="ProvisioningError: signup answered 503")
-    assert outcome(lost, fail_on_suspected=False) is ExitCode.TARGET
-    misconfigured = CampaignResult(fatal="ConfigurationError: no login", setup_failed=True)
-    assert outcome(misconfigured, fail_on_suspected=False) is ExitCode.USAGE
+    assert outcome(lost) is ExitCode.TARGET
+    misconfigured = CampaignResult(
+        fatal="ConfigurationError: no login", setup_failed=True, misconfigured=True
+    )
+    assert outcome(misconfigured) is ExitCode.USAGE
     interrupted = _result(probed=1, unprobed=0)
     interrupted.findings.append(_leak())
     interrupted.interrupted = True
-    assert outcome(interrupted, fail_on_suspected=False) is ExitCode.INTERRUPTED
+    assert outcome(interrupted) is ExitCode.INTERRUPTED
 
 
 @pytest.mark.parametrize(("text", "value"), [("0.8", 0.8), ("80%", 0.8), ("0", 0.0), ("100%", 1.0)])

@@ -178,6 +178,7 @@ def test_probe_error_and_coverage_to_dict() -> None:
         "slot": "path id",
         "message": "HTTP 500",
         "kind": "server-error",
+        "probe": False,
     }
     coverage = Coverage("GET /x", probes=3, skipped=["no Order"])
     exported = coverage.to_dict()

@@ -26,6 +26,7 @@ from isolation_harness.events import (
     ProbeSent,
 )
 from isolation_harness.model import Coverage, Finding, FindingKind, ProbeError, Verdict
+from isolation_harness.openapi.locations import DescriptionFile
 from isolation_harness.redaction import Redactor
 from isolation_harness.reports import (
     JsonReport,
@@ -42,7 +43,6 @@ from isolation_harness.reports import (
     terminal_summary,
 )
 from isolation_harness.reports.junit import junit_tree
-from isolation_harness.reports.locations import DescriptionFile
 
 READ = "GET /orders/{order_id}"
 PATCH = "PATCH /orders/{order_id}"
@@ -129,7 +129,12 @@ def _result() -> CampaignResult:
     return CampaignResult(
         operations=[SIGNUP, READ, PATCH, DELETE, CATALOGUE, ME, REPORT],
         findings=[LEAK, ACCEPTED_WRITE, PUBLIC_ON_PURPOSE, KNOWN_DELETE],
-        errors=[ProbeError(ME, "tenant-a", "(no identifier)", "HTTP 503 from GET /me: busy", "server-error")],
+        errors=[
+            ProbeError(
+                ME, "tenant-a", "(no identifier)", "HTTP 503 from GET /me: busy", "server-error", probe=True
+            )
+        ],
+        probe_requests=12,
         coverage=coverage,
         tenants=["tenant-a", "tenant-b"],
         requests=120,
@@ -143,14 +148,14 @@ def _result() -> CampaignResult:
 
 
 def test_the_terminal_summary_lists_coverage_gaps_and_accepted_findings() -> None:
-    assert terminal_summary(_result(), fail_on_suspected=False) == [
+    assert terminal_summary(_result()) == [
         "7 operations, 2 tenants, 12 probes, 120 requests in 2.0s: 1 confirmed and 1 suspected findings "
         "in 1 operations, 1 allowed (shared on purpose), 1 in the baseline, 1 probe errors",
         "the verdict is unreliable: 1 requests could not be judged (1 server-error); a pass here does not "
         "mean the API is isolated",
         "not probed: GET /reports/{report_id}: foreign: no identifier harvested for Report.id; guessed: no "
         "numeric identifier",
-        "isolation coverage: 5 of 6 operations probed (83 %), 1 excluded",
+        "isolation coverage: 5 of 6 operations probed (83.3%), 1 excluded",
         "gate: isolation coverage 83 % is below the minimum of 90 % (--isolation-min-coverage)",
         '1 suspected findings (not failing; set fail_on = "suspected"):',
         format_finding(ACCEPTED_WRITE),
@@ -169,14 +174,15 @@ def test_the_terminal_summary_of_a_run_stopped_by_a_budget_or_interrupted() -> N
         fatal="KeyboardInterrupt: ",
         interrupted=True,
         stopped="request budget of 500 spent",
+        fail_on_suspected=True,
     )
-    assert terminal_summary(result, fail_on_suspected=True) == [
+    assert terminal_summary(result) == [
         "1 operations, 2 tenants, 0 probes, 500 requests in 1.0s: 0 confirmed and 0 suspected findings in 0 "
         "operations, 0 probe errors",
         "the campaign was interrupted: the reports hold what it did until then",
         "probing stopped early: request budget of 500 spent",
         "not probed: GET /orders/{order_id}: not reached: request budget of 500 spent",
-        "isolation coverage: 0 of 1 operations probed (0 %)",
+        "isolation coverage: 0 of 1 operations probed (0%)",
     ]
 
 
@@ -184,14 +190,10 @@ def test_coverage_is_rounded_down_and_long_gap_lists_are_cut() -> None:
     labels = [f"GET /things{index}/{{id}}" for index in range(200)]
     coverage = {label: Coverage(label, 1) for label in labels}
     coverage[labels[0]] = Coverage(labels[0], 0, [], ["no identifier harvested"])
-    lines = terminal_summary(
-        CampaignResult(operations=labels, coverage=coverage, complete=True), fail_on_suspected=False
-    )
-    assert "isolation coverage: 199 of 200 operations probed (99 %)" in lines
+    lines = terminal_summary(CampaignResult(operations=labels, coverage=coverage, complete=True))
+    assert "isolation coverage: 199 of 200 operations probed (99.5%)" in lines
     coverage = {label: Coverage(label, 0, [], ["create failed"]) for label in labels}
-    lines = terminal_summary(
-        CampaignResult(operations=labels, coverage=coverage, complete=True), fail_on_suspected=False
-    )
+    lines = terminal_summary(CampaignResult(operations=labels, coverage=coverage, complete=True))
     gaps = [line for line in lines if line.startswith("not probed: ")]
     assert gaps[0] == "not probed: GET /things0/{id}: create failed"
     assert len(gaps) == 20
@@ -218,7 +220,7 @@ EXPECTED_MARKDOWN = f"""# Tenant isolation
 
 API: `openapi.yaml` at http://127.0.0.1:8000.
 
-Isolation coverage: 5 of 6 operations probed (83 %), 1 excluded.
+Isolation coverage: 5 of 6 operations probed (83.3%), 1 excluded.
 
 | operation | verdict | probes | findings |
 |---|---|---|---|
@@ -335,7 +337,7 @@ def test_markdown_fences_hold_backticks_and_a_clean_run_says_so() -> None:
         "",
         "**No confirmed cross-tenant leak** in 1 operations.",
         "",
-        "Isolation coverage: 1 of 1 operations probed (100 %).",
+        "Isolation coverage: 1 of 1 operations probed (100%).",
     ]
 
 
@@ -395,7 +397,8 @@ def test_the_json_report_holds_the_gate_coverage_and_the_findings_new_fields() -
         "baselined": 1,
     }
     assert stats["probes_by_kind"] == {"anonymous": 2, "foreign": 6, "own-reads": 4}
-    assert stats["error_rate"] == round(1 / 120, 4)
+    # Of the probes sent, not of every request.
+    assert stats["error_rate"] == round(1 / 12, 4)
 
 
 def test_the_json_report_is_written_as_the_run_goes_and_last_write_wins(tmp_path: Path) -> None:
@@ -542,18 +545,88 @@ def test_sarif_has_a_rule_per_kind_levels_fingerprints_and_suppressions(
     assert [loc["physicalLocation"]["region"]["startLine"] for loc in locations[1:]] == [15, 7, 9]
     notes = [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]
     assert notes[0] == "gate: isolation coverage 83 % is below the minimum of 90 % (--isolation-min-coverage)"
-    assert "isolation coverage: 5 of 6 operations probed (83 %), 1 excluded" in notes
+    assert "isolation coverage: 5 of 6 operations probed (83.3%), 1 excluded" in notes
 
 
-def test_sarif_locations_come_only_from_a_local_description_file(tmp_path: Path) -> None:
+CONFIG_TEXT = """# How the harness makes tenants
+[tenants]
+count = 2
+
+[[api.shares]]
+operation = "POST /orders/{order_id}/shares"
+
+[ api ]
+exclude = ["GET /health"]
+"""
+
+
+def _places(log: dict[str, Any]) -> list[tuple[str, int]]:
+    """Each result's file and line."""
+    return [
+        (place["artifactLocation"]["uri"], place["region"]["startLine"])
+        for result in log["runs"][0]["results"]
+        for place in [result["locations"][0]["physicalLocation"]]
+    ]
+
+
+def test_without_a_description_file_sarif_points_at_the_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ci").mkdir()
+    config = tmp_path / "ci" / "isolation.toml"
+    config.write_text(CONFIG_TEXT)
     for source in (
         "examples.dispatch_api:app",
         "http://127.0.0.1:8000/openapi.json",
         str(tmp_path / "gone.yaml"),
     ):
-        log = sarif_dict(_result(), ReportMeta(source=source))
-        assert all("physicalLocation" not in r["locations"][0] for r in log["runs"][0]["results"])
-        assert "artifacts" not in log["runs"][0]
+        log = sarif_dict(_result(), ReportMeta(source=source, config_path=str(config)))
+        assert list(jsonschema.Draft4Validator(_sarif_schema()).iter_errors(log)) == []
+        # Every result at the line of the [api] table (not at [[api.shares]]).
+        assert _places(log) == [("ci/isolation.toml", 8)] * 4
+        assert log["runs"][0]["artifacts"] == [
+            {"location": {"uri": "ci/isolation.toml"}, "roles": ["userSpecifiedConfiguration"]}
+        ]
+    meta = ReportMeta(source="examples.dispatch_api:app", config_path=str(config))
+    config.write_text("[tenants]\ncount = 2\n")
+    assert _places(sarif_dict(_result(), meta)) == [("ci/isolation.toml", 1)] * 4
+    # In a pyproject.toml: the [tool.isolation_harness.api] table, else [tool.isolation_harness].
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "x"\n\n[tool.isolation_harness]\nseed = 1\n')
+    meta = ReportMeta(source="examples.dispatch_api:app", config_path=str(pyproject))
+    assert _places(sarif_dict(_result(), meta)) == [("pyproject.toml", 4)] * 4
+    pyproject.write_text(pyproject.read_text() + "[tool.isolation_harness.api]\nexclude = []\n")
+    assert _places(sarif_dict(_result(), meta)) == [("pyproject.toml", 6)] * 4
+    # Outside the current directory: an absolute file URI, never one starting with ../
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    places = _places(sarif_dict(_result(), ReportMeta(source="app:app", config_path=str(config))))
+    assert places == [(f"file://{tmp_path.resolve()}/ci/isolation.toml", 1)] * 4
+    # Neither file: the operation by name only.
+    log = sarif_dict(_result(), ReportMeta(source="app:app", config_path=str(tmp_path / "gone.toml")))
+    assert all("physicalLocation" not in r["locations"][0] for r in log["runs"][0]["results"])
+    assert "artifacts" not in log["runs"][0]
+
+
+def test_a_description_file_wins_over_the_config_even_without_the_operation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "isolation.toml").write_text(CONFIG_TEXT)
+    (tmp_path / "my api.yaml").write_text(YAML_DESCRIPTION.replace("  /catalogue:", "  /catalog:"))
+    meta = ReportMeta(source="my api.yaml", config_path="isolation.toml")
+    log = sarif_dict(_result(), meta)
+    # GET /catalogue is not in the text: the description's first line.
+    assert _places(log) == [
+        ("my%20api.yaml", 13),
+        ("my%20api.yaml", 15),
+        ("my%20api.yaml", 1),
+        ("my%20api.yaml", 9),
+    ]
+    assert log["runs"][0]["artifacts"] == [
+        {"location": {"uri": "my%20api.yaml"}, "roles": ["analysisTarget"]}
+    ]
 
 
 @pytest.mark.parametrize("indent", [2, None])
@@ -634,7 +707,8 @@ def test_junit_has_a_case_per_operation_and_one_for_the_gate(tmp_path: Path) -> 
 def test_junit_fails_suspected_findings_when_asked_and_passes_a_met_gate() -> None:
     result = _result()
     result.gate = []
-    strict = _cases(junit_tree(result, ReportMeta(fail_on_suspected=True)))
+    result.fail_on_suspected = True
+    strict = _cases(junit_tree(result, ReportMeta()))
     assert strict[PATCH].find("failure") is not None
     assert strict["gate"].find("failure") is None
     incomplete = CampaignResult(

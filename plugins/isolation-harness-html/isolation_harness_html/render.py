@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from html import escape
 
-from isolation_harness import CampaignResult, Coverage, Finding, Verdict, __version__
+from isolation_harness import CampaignResult, Coverage, Finding, Verdict, __version__, format_percent
 
 from .style import STYLE
 
 
 def _e(value: object) -> str:
     return escape(str(value), quote=True)
-
-
-def _percent(ratio: float) -> str:
-    """``0.5`` as ``50%``, ``2/3`` as ``66.6%``: rounded down, so 1,999 of 2,000 is not 100%."""
-    tenths = math.floor(ratio * 1000 + 1e-9)
-    return f"{tenths // 10}.{tenths % 10}%".replace(".0%", "%")
 
 
 def _n(count: int, noun: str) -> str:
@@ -75,13 +68,19 @@ def _started(result: CampaignResult) -> str:
 
 def _verdict(result: CampaignResult) -> tuple[str, str]:
     """The verdict's CSS class and sentence."""
-    failing = [finding for finding in result.findings if finding.fails(fail_on_suspected=False)]
+    failing = result.failing()
     operations = len(result.operations)
     if failing:
         leaking = len({finding.operation for finding in failing})
+        counts = [
+            _n(count, f"{verdict.value} finding")
+            for verdict in Verdict
+            if (count := sum(1 for finding in failing if finding.verdict is verdict))
+        ]
+        # Only suspected findings fail (fail_on = "suspected"): the leak is not shown, only likely.
+        leak = "leak" if any(finding.verdict is Verdict.CONFIRMED for finding in failing) else "may leak"
         return "leak", (
-            f"{leaking} of {_n(operations, 'operation')} leak across tenants "
-            f"({_n(len(failing), 'confirmed finding')})"
+            f"{leaking} of {_n(operations, 'operation')} {leak} across tenants ({', '.join(counts)})"
         )
     if result.setup_failed:
         return "incomplete", f"The campaign could not start: {result.fatal}"
@@ -133,11 +132,11 @@ def _summary(result: CampaignResult) -> str:
         ("Duration", f"{result.duration:.1f} s"),
         (
             "Coverage",
-            f"{result.coverage_percent()}% ({covered} of {_n(len(eligible), 'operation')} probed)"
+            f"{format_percent(result.coverage_ratio())} ({covered} of {_n(len(eligible), 'operation')} probed)"
             if eligible
             else "no operation was probed",
         ),
-        ("Error rate", f"{_percent(result.error_rate())} ({_n(len(result.errors), 'probe error')})"),
+        ("Error rate", f"{format_percent(result.error_rate())} ({_n(len(result.errors), 'probe error')})"),
     ]
     if result.stopped:
         facts.append(("Stopped", result.stopped))
@@ -220,7 +219,8 @@ def _tally(result: CampaignResult, operation: str) -> str:
     ]
     if errors := len(result.errors_for(operation)):
         parts.append(_n(errors, "error"))
-    css = "leak" if any(finding.fails(fail_on_suspected=False) for finding in findings) else "tally"
+    fails = any(finding.fails(fail_on_suspected=result.fail_on_suspected) for finding in findings)
+    css = "leak" if fails else "tally"
     return f'<td class="{css}">{_e(", ".join(parts) or "none")}</td>'
 
 
@@ -239,13 +239,13 @@ def _findings(result: CampaignResult) -> str:
         items = []
         for finding in findings:
             number += 1
-            items.append(_finding(finding, number))
+            items.append(_finding(finding, number, fail_on_suspected=result.fail_on_suspected))
         empty = "" if findings else "<p>No cross-tenant finding.</p>"
         sections.append(f'<section id="{anchor}"><h2>{_e(heading)}</h2>{empty}{"".join(items)}</section>')
     return "".join(sections)
 
 
-def _finding(finding: Finding, number: int) -> str:
+def _finding(finding: Finding, number: int, *, fail_on_suspected: bool) -> str:
     status = _status(finding)
     facts = [
         ("Verdict", finding.verdict.value),
@@ -263,6 +263,8 @@ def _finding(finding: Finding, number: int) -> str:
         note = f'<p class="note">Not a leak: allowed by {_e(finding.allowed)}</p>'
     elif finding.baselined:
         note = '<p class="note">Not failing: this finding is in the baseline of accepted findings.</p>'
+    elif finding.verdict is Verdict.SUSPECTED and fail_on_suspected:
+        note = '<p class="note">Suspected, and failing: the config says fail_on = "suspected".</p>'
     elif finding.verdict is Verdict.SUSPECTED:
         note = '<p class="note">Suspected: reported, failing only with fail_on = "suspected".</p>'
     rows = "".join(f"<dt>{_e(name)}</dt><dd>{_e(value)}</dd>" for name, value in facts)

@@ -7,22 +7,27 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from isolation_harness import (
+    CampaignFinished,
     CampaignResult,
     ConfigurationError,
     Coverage,
     Finding,
     FindingKind,
+    FindingMade,
     ProbeError,
+    Redactor,
     ResolvedSetting,
     Verdict,
 )
 from isolation_harness_html import plugin, render_html
+from isolation_harness_html.report import HtmlReport
 
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = ROOT / "examples" / "dispatch_api" / "isolation.toml"
@@ -101,10 +106,11 @@ def _result() -> CampaignResult:
             ),
             _finding(ORDER, oracle="owner-view", attacker="tenant-b", victim="tenant-a", baselined=True),
         ],
-        errors=[ProbeError(REPORTS, "tenant-a", "path report_id", "HTTP 503", "server-error")],
+        errors=[ProbeError(REPORTS, "tenant-a", "path report_id", "HTTP 503", "server-error", probe=True)],
         tenants=["tenant-a", "tenant-b"],
         requests=42,
         retries=2,
+        probe_requests=40,
         duration=12.34,
         complete=False,
         interrupted=True,
@@ -321,13 +327,16 @@ def _dispatch_count() -> int:
     return sum(len(item) for item in create_app().openapi()["paths"].values())
 
 
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["serial", "xdist"])
 def test_a_real_campaign_under_pytest_writes_the_page(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, open_page: Any
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, open_page: Any, workers: tuple[str, ...]
 ) -> None:
+    """Under pytest-xdist the controller writes the page of the merged shards: the serial run's page."""
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     monkeypatch.setenv("DISPATCH_VULNERABILITIES", "read-by-id")
     target = pytester.path / "out" / "isolation.html"
     result = pytester.runpytest_subprocess(
+        *workers,
         "--isolation-schema=examples.dispatch_api:app",
         f"--isolation-config={CONFIG}",
         f"--isolation-report-html={target}",
@@ -400,28 +409,70 @@ def test_an_unwritable_path_is_refused_before_the_campaign(tmp_path: Path) -> No
     (tmp_path / "file").write_text("")
     setting = ResolvedSetting(str(tmp_path / "file" / "report.html"), "option")
     with pytest.raises(ConfigurationError) as raised:
-        plugin.isolation_harness_listeners({"report_html": setting})
+        plugin.isolation_harness_listeners({"report_html": setting}, Redactor())
     assert str(raised.value) == (
         f"--isolation-report-html={setting.value!r} (from option): cannot write the report there: "
         f"{tmp_path / 'file'} is not a directory. Pass a file path in a directory you can write to."
     )
     assert (
-        plugin.isolation_harness_listeners({"report_html": ResolvedSetting(str(tmp_path / "r.html"), "env")})
+        plugin.isolation_harness_listeners({"report_html": ResolvedSetting(None, "default")}, Redactor())
         == []
     )
 
 
-def test_written_twice_the_last_page_wins_and_nothing_else_is_left(tmp_path: Path) -> None:
+def _listener(target: Path, redactor: Redactor) -> Any:
+    """The report the plugin's listeners hook gives for ``target``."""
+    (listener,) = plugin.isolation_harness_listeners(
+        {"report_html": ResolvedSetting(str(target), "env")}, redactor
+    )
+    assert isinstance(listener, HtmlReport)
+    return listener
+
+
+def test_written_at_each_campaign_finished_the_last_page_wins_redacted(tmp_path: Path) -> None:
     target = tmp_path / "reports" / "isolation.html"
-    settings = {"report_html": ResolvedSetting(str(target), "option")}
+    secret = "s3cret-token-of-tenant-b"
+    listener = _listener(target, Redactor([secret]))
     first = CampaignResult(operations=[ORDER], complete=True)
-    plugin.isolation_harness_campaign_finished(first, settings)
+    listener.on_event(CampaignFinished(first), first)
     assert "No confirmed cross-tenant leak in 1 operation." in target.read_text(encoding="utf-8")
     second = _result()
-    plugin.isolation_harness_campaign_finished(second, settings)
-    assert target.read_text(encoding="utf-8") == render_html(second)
+    second.findings[0] = replace(second.findings[0], evidence=f"HTTP 200: Bearer {secret}")
+    # Other events write nothing; the page is written once the campaign has finished.
+    listener.on_event(FindingMade(second.findings[0]), second)
+    assert "No confirmed cross-tenant leak in 1 operation." in target.read_text(encoding="utf-8")
+    listener.on_event(CampaignFinished(second), second)
+    page = target.read_text(encoding="utf-8")
+    assert secret not in page
+    assert page == render_html(second).replace(secret, "[REDACTED]")
+    assert '<p class="evidence">HTTP 200: Bearer [REDACTED]</p>' in page
     assert [path.name for path in target.parent.iterdir()] == ["isolation.html"]
     assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_suspected_findings_fail_when_the_config_says_so() -> None:
+    suspected = _finding(DELETE, Verdict.SUSPECTED, oracle="status-only", status=204, evidence="HTTP 204")
+    coverage = _coverage(DELETE, {"foreign-identifier": 2})
+    result = CampaignResult(
+        operations=[ORDER, DELETE], coverage={DELETE: coverage}, findings=[suspected], complete=True
+    )
+    html = render_html(result)
+    assert '<p class="verdict clean">No confirmed cross-tenant leak in 2 operations.</p>' in html
+    assert '<p class="note">Suspected: reported, failing only with fail_on = "suspected".</p>' in html
+    assert '<td class="tally">1 suspected</td>' in html
+    result.fail_on_suspected = True
+    html = render_html(result)
+    assert (
+        '<p class="verdict leak">1 of 2 operations may leak across tenants (1 suspected finding).</p>' in html
+    )
+    assert '<p class="note">Suspected, and failing: the config says fail_on = "suspected".</p>' in html
+    assert '<td class="leak">1 suspected</td>' in html
+    # With a confirmed finding too, both are counted and the leak is shown.
+    result.findings.append(_finding(ORDER))
+    assert (
+        '<p class="verdict leak">2 of 2 operations leak across tenants (1 confirmed finding, 1 suspected '
+        "finding).</p>"
+    ) in render_html(result)
 
 
 def test_the_plugin_is_installed_through_its_entry_point() -> None:

@@ -1,12 +1,11 @@
-"""Where an operation is declared in a local OpenAPI file (YAML or JSON): found by reading the text."""
+"""Where an operation is declared in a local OpenAPI file (YAML or JSON): found by reading the text, for the
+reports that point at it (SARIF)."""
 
 from __future__ import annotations
 
-import os
 import re
 from functools import cached_property
 from pathlib import Path
-from urllib.parse import quote
 
 
 class DescriptionFile:
@@ -28,15 +27,6 @@ class DescriptionFile:
         if path.suffix.lower() not in (".yaml", ".yml", ".json") or not path.is_file():
             return None
         return cls(path)
-
-    @property
-    def uri(self) -> str:
-        """The file relative to the current directory, as a URI reference."""
-        try:
-            relative = os.path.relpath(self.path.resolve(), Path.cwd())
-        except ValueError:  # another drive
-            relative = str(self.path.resolve())
-        return quote(Path(relative).as_posix(), safe="/:")
 
     @cached_property
     def _text(self) -> str:

@@ -1,0 +1,54 @@
+"""The error-rate gate counts probes: an API that fails exactly the requests naming another tenant's
+object (a 503 where it should say 404) is no verdict, though every other request works."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from detection_support import DISPATCH_CONFIG
+
+from examples.dispatch_api import create_app
+from isolation_harness import CampaignResult, ExitCode, load_app, load_config
+from isolation_harness.config import resolve_settings
+from isolation_harness.runner import outcome, prepare
+
+Scope = dict[str, Any]
+
+
+def _not_found_is_unavailable(app: Any) -> Any:
+    """ASGI middleware: every 404 the app answers becomes a 503 (an overloaded lookup, say)."""
+
+    async def wrapped(scope: Scope, receive: Any, send: Any) -> None:
+        async def send_changed(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 404:
+                message = {**message, "status": 503}
+            await send(message)
+
+        await app(scope, receive, send_changed)
+
+    return wrapped
+
+
+def _run(app: Any) -> CampaignResult:
+    config = load_config(DISPATCH_CONFIG)
+    api = load_app(app, openapi_path=config.openapi_path)
+    settings = resolve_settings({"schema": api.source, "config": str(DISPATCH_CONFIG)}, {}, {})
+    return prepare(settings, api=api).run()
+
+
+def test_an_api_failing_every_request_for_another_tenants_object_fails_the_gate() -> None:
+    result = _run(_not_found_is_unavailable(create_app(frozenset())))
+
+    assert result.complete and result.findings == []
+    probe_errors = [error for error in result.errors if error.probe]
+    assert probe_errors and {error.kind for error in probe_errors} == {"server-error"}
+    assert result.error_rate() > 0.2
+    assert len(result.gate) == 1 and "of probes could not be judged" in result.gate[0]
+    assert outcome(result) is ExitCode.UNRELIABLE
+
+
+def test_the_same_api_answering_404_passes() -> None:
+    result = _run(create_app(frozenset()))
+
+    assert result.complete and result.findings == [] and result.gate == []
+    assert outcome(result) is ExitCode.OK
