@@ -314,12 +314,15 @@ def test_a_server_answering_503_fails_the_gate_with_exit_4(
     probed = sum(1 for c in coverage if c["probes"])
     stats = report["stats"]
     assert stats["errors_by_kind"] == {"server-error": stats["errors"]}
+    probe_errors = sum(1 for error in report["errors"] if error["probe"])
+    # A probe answered 503 covers nothing: no operation was probed.
+    assert probed == 0 and probe_errors > 0
     gate = [
-        f"isolation coverage {probed * 100 // len(coverage)}% is below the minimum of 50%: "
-        f"{len(coverage) - probed} of {len(coverage)} operations got no probe (the coverage says why for "
-        "each; map what is missing in the config, or lower --min-coverage)",
+        f"isolation coverage 0% is below the minimum of 50%: {len(coverage)} of {len(coverage)} operations "
+        "got no probe (the coverage says why for each; map what is missing in the config, or lower "
+        "--min-coverage)",
         # The command line names its own options.
-        f"100% of requests could not be judged ({stats['errors']} server-error), above the maximum of 20%: "
+        f"100% of probes could not be judged ({probe_errors} server-error), above the maximum of 20%: "
         "the API or the network failed, so a pass would mean nothing; fix the target, or raise "
         "--max-error-rate",
     ]
