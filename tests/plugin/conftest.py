@@ -12,13 +12,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from plugin_support import CLEARED_ENV, REPO, DispatchServer, free_port
+from plugin_support import CLEARED_ENV, REPO, DispatchServer, free_port, wait_until_serving
 
 
 @pytest.fixture(scope="session")
@@ -81,7 +80,7 @@ def dispatch_server(tmp_path: Path, bytecode_cache: Path) -> Iterator[DispatchSe
             stderr=subprocess.STDOUT,
         )
         try:
-            _wait_until_serving(server, f"{base_url}/openapi.json", log_path)
+            wait_until_serving(f"{base_url}/openapi.json", server, log=log_path)
             client = requests.Session()
             client.trust_env = False  # 127.0.0.1, never through a proxy
             tokens: dict[str, str] = {}
@@ -108,18 +107,3 @@ def dispatch_server(tmp_path: Path, bytecode_cache: Path) -> Iterator[DispatchSe
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-
-
-def _wait_until_serving(server: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 20
-    client = requests.Session()
-    client.trust_env = False
-    while True:
-        try:
-            if client.get(url, timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"Dispatch did not start on {url}:\n{log_path.read_text()}")
-        time.sleep(0.1)

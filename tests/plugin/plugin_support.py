@@ -6,10 +6,13 @@ import glob
 import json
 import re
 import socket
+import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 
 from isolation_harness.config import SETTINGS
 
@@ -226,3 +229,21 @@ def secrets_in(text: str, secrets: list[str]) -> list[str]:
     found = [secret for secret in secrets if secret in text]
     found += [match.group(0) + "..." for match in BEARER_VALUE.finditer(text)]
     return found
+
+
+def wait_until_serving(url: str, server: subprocess.Popen[bytes], *, log: Path | None = None) -> None:
+    """Poll ``url`` until it answers 200; fail (with the server's log) if the server ends first or
+    takes over 20 s."""
+    deadline = time.monotonic() + 20
+    client = requests.Session()
+    client.trust_env = False  # 127.0.0.1, never through a proxy
+    while True:
+        try:
+            if client.get(url, timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            said = log.read_text() if log is not None and log.exists() else ""
+            raise AssertionError(f"the server did not start on {url}:\n{said}")
+        time.sleep(0.1)

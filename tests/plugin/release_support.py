@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from plugin_support import CLEARED_ENV, REPO
+from plugin_support import CLEARED_ENV, REPO, wait_until_serving
 
 DETECTION = REPO / "tests" / "detection"
 if str(DETECTION) not in sys.path:
@@ -27,7 +26,7 @@ if str(DETECTION) not in sys.path:
 
 from fault_proxy import FaultProxy, serve  # noqa: E402
 
-__all__ = ["serve"]
+__all__ = ["serve", "wait_until_serving"]
 
 FindingKey = tuple[str, str, str, str, str, str]
 
@@ -247,19 +246,3 @@ def hanging(config: Path, *, description: bool) -> Iterator[tuple[tuple[str, ...
     with hanging_server(create_app().openapi() if description else None) as (url, asked):
         args = ("--schema", f"{url}/openapi.json", "--config", str(config))
         yield args, lambda name: lambda process: wait_for(f"a request in {name}", asked.is_set, process)
-
-
-def wait_until_serving(url: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    """Poll ``url`` until it answers 200; fail if the server ends first or it takes too long."""
-    client = requests.Session()
-    client.trust_env = False  # 127.0.0.1, never through a proxy
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if client.get(url, timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError(f"the server did not start on {url}")
-        time.sleep(0.1)
