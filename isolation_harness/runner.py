@@ -42,7 +42,7 @@ from .probes import builtin_probe_kinds
 from .profiles import chosen_profile
 from .provisioning import CallableProvisioner, DeclarativeProvisioner, ProvisionContext, Provisioner
 from .redaction import Redactor
-from .reports import JsonReport, ReportMeta, open_reports
+from .reports import ReportMeta, open_reports
 from .retrying import RetryPolicy
 from .tenant_factory import TenantFactory
 from .tenants import AuthScheme, Credentials, Tenant
@@ -60,7 +60,6 @@ class HarnessRun:
     campaign: Campaign
     factory: TenantFactory
     manager: PluginManager
-    report: JsonReport | None = None
     gate: GateSettings = field(default_factory=GateSettings)
     # Whether :meth:`run` writes the reports; a pytest-xdist worker's shard leaves that to the controller.
     publishes: bool = True
@@ -205,11 +204,9 @@ def prepare(
         base_url=api.transport.base_url,
         base_url_reason=api.base_url_reason,
         tool_version=__version__,
-        fail_on_suspected=config.fail_on_suspected,
         config_path=str(config.path) if config.path else "",
     )
     reports = open_reports(settings, meta, redactor=context.redactor)
-    report = next((item for item in reports if isinstance(item, JsonReport)), None)
     all_listeners = [*reports, *listeners, *extra_listeners(manager, settings, context.redactor)]
     campaign = Campaign(
         description=description,
@@ -234,7 +231,6 @@ def prepare(
         campaign=campaign,
         factory=factory,
         manager=manager,
-        report=report,
         gate=gate,
     )
 

@@ -19,15 +19,14 @@ class ReportMeta:
     """What a report says about the run besides its result.
 
     ``source`` is the API description's file path, URL or ``module:app``; ``base_url`` where it was
-    tested and ``base_url_reason`` why there; ``fail_on_suspected`` whether suspected findings fail;
-    ``config_path`` the isolation config file the run read (``""`` when none).
+    tested and ``base_url_reason`` why there; ``config_path`` the isolation config file the run read
+    (``""`` when none). Whether suspected findings fail is the result's (``fail_on_suspected``).
     """
 
     source: str = ""
     base_url: str = ""
     base_url_reason: str = ""
     tool_version: str = __version__
-    fail_on_suspected: bool = False
     config_path: str = ""
 
 

@@ -39,7 +39,7 @@ def _shard(index: int) -> CampaignResult:
     result.coverage[other] = Coverage(other)
     result.coverage[other].exclude(f"in shard {2 if index == 1 else 1}/2")
     result.findings.append(_finding(mine))
-    result.errors.append(ProbeError(mine, "tenant-a", "path id", "HTTP 503"))
+    result.errors.append(ProbeError(mine, "tenant-a", "path id", "HTTP 503", probe=True))
     result.tenants = ["tenant-a", "tenant-b"]
     return result
 
@@ -77,6 +77,8 @@ def test_an_incomplete_shard_makes_the_merge_incomplete() -> None:
 
 def test_a_json_report_reads_back_as_its_result(tmp_path: Path) -> None:
     shard = _shard(1)
+    shard.probe_requests = 20
+    shard.fail_on_suspected = True
     path = tmp_path / "report.json"
     path.write_text(json.dumps(report_dict(shard, ReportMeta())), encoding="utf-8")
 
@@ -86,6 +88,9 @@ def test_a_json_report_reads_back_as_its_result(tmp_path: Path) -> None:
     assert again.coverage == shard.coverage
     assert again.errors == shard.errors
     assert (again.requests, again.complete, again.operations) == (50, True, shard.operations)
+    # What the merged gate and exit code need: the probes the error rate is of, and fail_on.
+    assert (again.probe_requests, again.fail_on_suspected) == (20, True)
+    assert again.error_rate() == shard.error_rate()
 
 
 def test_what_is_no_report_says_so(tmp_path: Path) -> None:
