@@ -16,19 +16,24 @@ class Profile:
     name: str
     tenants: int
     guesses: int
+    examples: int
     description: str
 
 
 PROFILES: dict[str, Profile] = {
     profile.name: profile
     for profile in (
-        Profile("quick", 2, 0, "a CI gate: two tenants, no guessed identifiers"),
-        Profile("standard", 2, 4, "two tenants, four identifiers guessed next to each tenant's own per slot"),
+        Profile("quick", 2, 0, 1, "a CI gate: two tenants, no guessed identifiers"),
+        Profile(
+            "standard", 2, 4, 1, "two tenants, four identifiers guessed next to each tenant's own per slot"
+        ),
         Profile(
             "deep",
             3,
             16,
-            "a long campaign: three tenants, 16 identifiers guessed per slot (identifier enumeration)",
+            3,
+            "a long campaign: three tenants, 16 identifiers guessed per slot (identifier enumeration), "
+            "three generated bodies per foreign-identifier probe",
         ),
     )
 }

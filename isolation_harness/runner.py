@@ -191,6 +191,7 @@ def prepare(
         operations=operations,
         retry=context.retry,
         guesses=profile.guesses,
+        examples=profile.examples,
         max_requests=_optional(
             settings, "max_requests", lambda name, value: parse_int(name, value, minimum=1)
         ),

@@ -41,6 +41,9 @@ class CampaignSettings:
     user_shards: int = 0
     # Identifiers guessed next to each attacker's own, per slot (0: no guessing).
     guesses: int = 4
+    # Requests generated per foreign-identifier probe of an operation with a body: more examples,
+    # more chances that a field the API trusts carries the victim's identifier past a check.
+    examples: int = 1
 
     def __post_init__(self) -> None:
         if not isinstance(self.tenants, int) or isinstance(self.tenants, bool) or self.tenants < 2:
@@ -74,3 +77,5 @@ class CampaignSettings:
             )
         if self.guesses < 0:
             raise ConfigurationError(f"guesses={self.guesses!r} must be 0 or more.")
+        if self.examples < 1:
+            raise ConfigurationError(f"examples={self.examples!r} must be at least 1.")

@@ -1,6 +1,7 @@
 """Foreign identifiers: the attacker's own valid request, carrying the victim's identifier in a slot.
 
-Each slot on its own, and all slots together; a list of ids carries the attacker's own first, then
+Each slot on its own, and all slots together (for an operation with a body, ``examples`` generated
+requests each); a list of ids carries the attacker's own first, then
 the victim's; a body refused as invalid is sent again with only the required fields and the slot.
 """
 
@@ -30,8 +31,12 @@ class ForeignIdentifierProbes:
                 if victim is attacker:
                     continue
                 for variant in variants:
-                    probe = foreign_probe(ctx, operation, attacker, victim, variant, kind=self.name)
-                    if probe is not None:
+                    # With a body, each example is another generated request around the same identifiers.
+                    examples = ctx.settings.examples if operation.body_schema is not None else 1
+                    for _ in range(examples):
+                        probe = foreign_probe(ctx, operation, attacker, victim, variant, kind=self.name)
+                        if probe is None:
+                            break
                         yield probe
 
 

@@ -182,5 +182,6 @@ def test_profiles_and_a_misspelt_one() -> None:
         "--isolation-profile='quik' (from option) is not a profile. Did you mean 'quick'? Profiles: "
         "quick (a CI gate: two tenants, no guessed identifiers); standard (two tenants, four identifiers "
         "guessed next to each tenant's own per slot); deep (a long campaign: three tenants, 16 "
-        "identifiers guessed per slot (identifier enumeration))."
+        "identifiers guessed per slot (identifier enumeration), three generated bodies per foreign-identifier "
+        "probe)."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from engine_support import (
@@ -450,3 +451,32 @@ def test_tombstone_leaves_operations_that_delete_nothing_alone() -> None:
     assert list(TombstoneProbes().plan(DELETE_ORDER, unmade.ctx)) == []
     assert setup.sent == []
     assert unmade.sent == []
+
+
+def test_more_examples_send_more_generated_bodies_around_the_same_identifiers() -> None:
+    transfer = operation(
+        "POST",
+        "/transfers",
+        slots=[body_slot(("order_id",), "Order")],
+        body={
+            "type": "object",
+            "required": ["order_id", "note"],
+            "properties": {"order_id": {"type": "string"}, "note": {"type": "string"}},
+        },
+    )
+    setup = with_orders(transfer)
+    setup.ctx.settings = dataclasses.replace(setup.ctx.settings, examples=3)
+
+    probes = [p for p in plan_foreign(setup, transfer) if who(p) == (A, B)]
+
+    assert len(probes) == 3
+    assert {p.request.body["order_id"] for p in probes} == {"ord-b"}
+    # Each example is another generated body.
+    assert len({p.request.body["note"] for p in probes}) == 3
+
+
+def test_examples_leave_an_operation_without_a_body_alone() -> None:
+    setup = with_orders(READ_ORDER)
+    setup.ctx.settings = dataclasses.replace(setup.ctx.settings, examples=3)
+
+    assert [who(p) for p in plan_foreign(setup, READ_ORDER)] == [(A, B), (B, A)]
