@@ -567,9 +567,18 @@ def test_two_pytest_workers_give_the_serial_runs_findings(
     env = cli_env(bytecode_cache, "all")
     options = (f"--isolation-schema={DISPATCH}", f"--isolation-config={DISPATCH_CONFIG}", "-q")
     serial = run_pytest(tmp_path, env, *options, "--isolation-report-json=serial.json")
-    parallel = run_pytest(tmp_path, env, *options, "-n", "2", "--isolation-report-json=parallel.json")
+    parallel = run_pytest(
+        tmp_path,
+        env,
+        *options,
+        *("-n", "2", "--isolation-report-json=parallel.json", "--isolation-report-markdown=summary.md"),
+    )
 
     assert serial.ret == parallel.ret == pytest.ExitCode.TESTS_FAILED, serial.out + parallel.out
+    # The controller merges the workers' shards and reports once: the Markdown report appends, so a
+    # second writer would show as a second document; the summary reaches the terminal once.
+    assert (tmp_path / "summary.md").read_text().count("# Tenant isolation") == 1
+    assert parallel.out.count("= isolation-harness =") == 1
     serial_report, parallel_report = (
         read_json(tmp_path / "serial.json"),
         read_json(tmp_path / "parallel.json"),
