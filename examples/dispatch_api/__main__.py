@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
-import os
-
+from ..serving import serve_arguments
 from .app import create_app
 from .vulnerabilities import ENV_VAR, VULNERABILITIES, vulnerabilities_from_env
 
@@ -13,21 +11,15 @@ def main(argv: list[str] | None = None) -> None:
     """Parse the command line and serve the API until interrupted."""
     import uvicorn
 
-    parser = argparse.ArgumentParser(prog="python -m examples.dispatch_api", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument(
-        "--vulnerabilities",
-        default=os.environ.get(ENV_VAR),
-        help=f"comma-separated names, 'all' or 'none' (default: ${ENV_VAR}); "
-        f"names: {', '.join(VULNERABILITIES)}",
+    host, port, enabled = serve_arguments(
+        argv,
+        prog="python -m examples.dispatch_api",
+        description=__doc__,
+        env_var=ENV_VAR,
+        names=VULNERABILITIES,
+        parse=vulnerabilities_from_env,
     )
-    args = parser.parse_args(argv)
-    try:
-        enabled = vulnerabilities_from_env(args.vulnerabilities)
-    except ValueError as exc:
-        parser.error(str(exc))
-    uvicorn.run(create_app(enabled), host=args.host, port=args.port)
+    uvicorn.run(create_app(enabled), host=host, port=port)
 
 
 if __name__ == "__main__":
