@@ -40,17 +40,11 @@ class ProbePhase:
             self.liveness.start(ctx)
         operations = list(ctx.index.operations) if self.after_all else ctx.index.ordered()
         for position, operation in enumerate(operations):
+            # What is out of this run (configuration, selection, another shard) was marked when the
+            # campaign started. A kind planned last probes other operations (reads of what a delete
+            # removed): it checks itself which of those are selected.
             probed = False
-            deselected = ctx.deselected(operation)
-            if self.after_all:
-                # A kind planned last probes other operations (reads of what a delete removed):
-                # it checks itself which of those are selected.
-                probed = self._probe(operation, ctx)
-            elif ctx.index.is_excluded(operation):
-                ctx.coverage(operation).exclude(ctx.index.excluded[operation.label])
-            elif deselected:
-                ctx.coverage(operation).exclude(deselected)
-            else:
+            if self.after_all or not ctx.coverage(operation).excluded:
                 probed = self._probe(operation, ctx)
             if not self.after_all:
                 ctx.bus.emit(OperationFinished(operation.label, ctx.coverage(operation)))
