@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench browser clean
+.PHONY: demo test lint typecheck bench browser proxy clean
 
 $(STAMP): pyproject.toml plugins/isolation-harness-html/pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The fast unit layer first (it stops a broken change in seconds), then everything else on two workers.
-test: $(STAMP) browser lint typecheck
+test: $(STAMP) browser proxy lint typecheck
 	$(BIN)/python -m pytest -q tests/unit
 	$(BIN)/python -m pytest -q -n 2 --ignore=tests/unit
 
@@ -40,6 +40,15 @@ browser:
 		export DEBIAN_FRONTEND=noninteractive; \
 		$$sudo apt-get install -y -q chromium chromium-driver \
 			|| { $$sudo apt-get update -q && $$sudo apt-get install -y -q chromium chromium-driver; }; \
+	fi
+
+# Debian's nginx, the shared cache the detection tests put in front of an API (apt-get as root, else sudo).
+proxy:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+		sudo=; if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then sudo=sudo; fi; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$sudo apt-get install -y -q nginx \
+			|| { $$sudo apt-get update -q && $$sudo apt-get install -y -q nginx; }; \
 	fi
 
 bench: $(STAMP)

@@ -7,7 +7,10 @@ these events and the one :class:`CampaignResult` model.
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -237,6 +240,7 @@ class EventBus:
     def __init__(self, result: CampaignResult, listeners: list[CampaignListener] | None = None) -> None:
         self.result = result
         self.listeners: list[CampaignListener] = []
+        self._held = threading.local()
         for listener in listeners or []:
             self.add(listener)
 
@@ -251,7 +255,27 @@ class EventBus:
         self.listeners.append(listener)
 
     def emit(self, event: Event) -> None:
+        held: list[Event] | None = getattr(self._held, "events", None)
+        if held is not None:
+            held.append(event)
+            return
         self.emit_to(event, self.result)
+
+    @property
+    def holding(self) -> list[Event] | None:
+        """Where this thread's events are held, or ``None`` when they are handed out as emitted."""
+        return getattr(self._held, "events", None)
+
+    @contextmanager
+    def held(self, events: list[Event] | None) -> Iterator[None]:
+        """Hold this thread's events in ``events`` instead of handing them out (operations probed side by
+        side hand theirs out afterwards, in the order a serial run would); ``None`` holds nothing."""
+        before = self.holding
+        self._held.events = events
+        try:
+            yield
+        finally:
+            self._held.events = before
 
     def emit_to(self, event: Event, result: CampaignResult) -> None:
         """Hand ``event`` to every listener with ``result`` (another result than the bus's: a merged one)."""

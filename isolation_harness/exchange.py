@@ -37,9 +37,26 @@ class Probe:
     oracles: frozenset[str] | None = None
     # How a probe error names the slot; ``slot`` when not set.
     error_slot: str | None = None
+    # Requests other tenants send just before the probe (an owner's read that may warm a cache), and
+    # the answers they got (filled when sent).
+    warm: list[tuple[TenantKnowledge, HttpRequest]] = field(default_factory=list)
+    warmed: list[HttpResponse] = field(default_factory=list)
 
     def judged_by(self, oracle: str) -> bool:
         return self.oracles is None or oracle in self.oracles
+
+
+@dataclass
+class Burst:
+    """Probes sent at the same moment (one thread each, released together), each judged on its own.
+
+    ``abandoned`` requests are sent with them and given up in flight after ``abandon_after`` seconds
+    (a client that timed out or went away); their answers are never read.
+    """
+
+    probes: list[Probe]
+    abandoned: list[tuple[TenantKnowledge, HttpRequest]] = field(default_factory=list)
+    abandon_after: float = 0.005
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,8 @@ class FindingKind(str, enum.Enum):
     WRITE_ACCEPTED = "cross-tenant-write-accepted"
     # A tenant's data sent to a caller without credentials: public, not another tenant's read.
     PUBLIC = "public-exposure"
+    # A tenant's data in a response any shared cache (a CDN, a reverse proxy) may store and serve to others.
+    SHARED_CACHE = "shared-cache"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from .config import (
     parse_duration,
     parse_fraction,
     parse_int,
+    parse_names,
     parse_shard,
 )
 from .engine.campaign import Campaign
@@ -180,6 +181,7 @@ def prepare(
         retry=RetryPolicy(attempts=config.retries + 1, base_delay=config.backoff),
     )
     factory = TenantFactory(context=context, provisioner=chosen, seed=seed, run=run)
+    probe_kinds = builtin_probe_kinds() + extra_probe_kinds(manager, settings)
     campaign_settings = CampaignSettings(
         tenants=tenants,
         seed=seed,
@@ -197,6 +199,8 @@ def prepare(
         ),
         time_budget=_optional(settings, "time_budget", parse_duration),
         shard=_optional(settings, "shard", parse_shard),
+        workers=parse_int("workers", settings["workers"], minimum=1),
+        skip_probes=parse_names("skip_probes", settings["skip_probes"], [kind.name for kind in probe_kinds]),
         allow=config.allow,
         baseline=baseline,
     )
@@ -216,7 +220,7 @@ def prepare(
         settings=campaign_settings,
         listeners=all_listeners,
         factory=factory,
-        probe_kinds=builtin_probe_kinds() + extra_probe_kinds(manager, settings),
+        probe_kinds=probe_kinds,
         oracles=builtin_oracles() + extra_oracles(manager, settings),
     )
     if isinstance(chosen, DeclarativeProvisioner):

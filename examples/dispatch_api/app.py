@@ -1,7 +1,9 @@
 """The Dispatch FastAPI application: a multi-tenant shipping service."""
 
+import asyncio
 import html
 import os
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -24,6 +26,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from .caching import (
+    CACHE_CONTROL,
+    PRIVATE,
+    PUBLIC_CATALOGUE,
+    PUBLIC_PRIVATE_DATA,
+    Caches,
+    cache_control_doc,
+    request_key,
+)
 from .catalogue import SERVICES
 from .headers import ResponseHeaders, document_headers
 from .models import (
@@ -63,6 +74,9 @@ from .store import DuplicateEmailError, Store
 from .vulnerabilities import (
     BODY_REFERENCE_UNCHECKED,
     BULK_IDS_UNCHECKED,
+    CACHE_BEFORE_AUTHZ,
+    CACHE_WITHOUT_TENANT,
+    CACHEABLE_PRIVATE_RESPONSE,
     DELETE_BY_ID,
     DELETE_THEN_REUSE,
     ENV_VAR,
@@ -76,6 +90,7 @@ from .vulnerabilities import (
     NESTED_PARENT_UNCHECKED,
     QUERY_TENANT_PARAM,
     READ_BY_ID,
+    REQUEST_STATE_RACE,
     SEARCH_ACROSS_TENANTS,
     SEQUENTIAL_IDS,
     WEBHOOK_SECRET_LEAK,
@@ -96,6 +111,7 @@ web pages `GET /login` and `GET /dashboard`, which use a browser session instead
 Every response carries an `X-Request-Id` header; a GET of a single object also carries an `ETag`.
 """
 SESSION_COOKIE = "dispatch_session"
+AUDIT_WRITE_SECONDS = 0.005  # how long recording a read in the audit trail takes
 
 bearer = HTTPBearer(
     auto_error=False, scheme_name="bearerAuth", description="Access token from `POST /auth/login`."
@@ -127,6 +143,12 @@ def current_account(
     return account
 
 
+def get_caches(request: Request) -> Caches:
+    """The response caches of the application serving the request."""
+    caches: Caches = request.app.state.caches
+    return caches
+
+
 def _vulnerable(request: Request, name: str) -> bool:
     return name in request.app.state.vulnerabilities
 
@@ -141,6 +163,7 @@ def _not_found(what: str) -> HTTPException:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 CurrentAccount = Annotated[Account, Depends(current_account)]
+CachesDep = Annotated[Caches, Depends(get_caches)]
 
 public = APIRouter()
 router = APIRouter(responses=_errors(401))
@@ -176,15 +199,28 @@ def login(body: LoginRequest, store: StoreDep) -> Token:
 
 
 @router.get("/me", response_model=Me, tags=["accounts"])
-def get_me(account: CurrentAccount) -> Me:
+async def get_me(request: Request, account: CurrentAccount) -> Me:
     """The account of the caller, with the server's current time."""
-    return Me(**account.model_dump(), server_time=datetime.now(UTC))
+    # The account is kept while the read is recorded in the audit trail (the sleep stands for that write);
+    # `app.state` is shared by every request the application serves at once, `request.state` is not.
+    holder = request.app.state if _vulnerable(request, REQUEST_STATE_RACE) else request.state
+    holder.current_account = account
+    await asyncio.sleep(AUDIT_WRITE_SECONDS)
+    current: Account = holder.current_account
+    return Me(**current.model_dump(), server_time=datetime.now(UTC), request_nonce=uuid.uuid4().hex)
 
 
 @router.get("/me/preferences", response_model=Preferences, tags=["accounts"])
-def get_preferences(account: CurrentAccount, store: StoreDep) -> Preferences:
+def get_preferences(
+    request: Request, account: CurrentAccount, store: StoreDep, caches: CachesDep
+) -> Preferences:
     """Your display and notification preferences (defaults until you set them)."""
-    return store.get_preferences(account.id)
+    key = (account.id, request_key(request))
+    preferences = caches.preferences.get(key)
+    if preferences is None:
+        preferences = store.get_preferences(account.id)
+        caches.preferences.put(key, preferences)
+    return preferences
 
 
 @router.put(
@@ -205,6 +241,7 @@ def set_preferences(
     body: Preferences,
     account: CurrentAccount,
     store: StoreDep,
+    caches: CachesDep,
 ) -> None:
     """Replace the preferences of the signed-in user.
 
@@ -212,6 +249,7 @@ def set_preferences(
     `username` says; read them back with `GET /me/preferences`.
     """
     store.set_preferences(account.id, body)
+    caches.preferences.clear()
 
 
 # --- web pages ---------------------------------------------------------------------------------
@@ -251,9 +289,15 @@ def dashboard(
 # --- catalogue ---------------------------------------------------------------------------------
 
 
-@public.get("/services", response_model=list[Service], tags=["catalogue"])
-def list_services() -> list[Service]:
+@public.get(
+    "/services",
+    response_model=list[Service],
+    responses=cache_control_doc("The catalogue is public: any cache may keep it for five minutes."),
+    tags=["catalogue"],
+)
+def list_services(response: Response) -> list[Service]:
     """The shipping services on offer, with prices."""
+    response.headers[CACHE_CONTROL] = PUBLIC_CATALOGUE
     return list(SERVICES)
 
 
@@ -305,20 +349,32 @@ def lookup_orders(
 
 
 @router.get("/orders/{order_id}", response_model=Order, responses=_errors(404), tags=["orders"])
-def get_order(order_id: str, request: Request, account: CurrentAccount, store: StoreDep) -> Order:
+def get_order(
+    order_id: str, request: Request, account: CurrentAccount, store: StoreDep, caches: CachesDep
+) -> Order:
     """Get one of your orders."""
+    cached = _vulnerable(request, CACHE_BEFORE_AUTHZ)
+    if cached and (hit := caches.orders.get(order_id)) is not None:
+        return hit
     owner = None if _vulnerable(request, READ_BY_ID) else account.id
     order = store.get_order(order_id, owner)
     if order is None and _vulnerable(request, DELETE_THEN_REUSE):
         order = store.get_deleted_order(order_id)
     if order is None:
         raise _not_found("Order")
+    if cached:
+        caches.orders.put(order_id, order)
     return order
 
 
 @router.patch("/orders/{order_id}", response_model=Order, responses=_errors(404), tags=["orders"])
 def update_order(
-    order_id: str, body: OrderUpdate, request: Request, account: CurrentAccount, store: StoreDep
+    order_id: str,
+    body: OrderUpdate,
+    request: Request,
+    account: CurrentAccount,
+    store: StoreDep,
+    caches: CachesDep,
 ) -> Order:
     """Update the recipient or reference of an order."""
     owner = None if _vulnerable(request, WRITE_BY_ID) else account.id
@@ -327,16 +383,18 @@ def update_order(
     order = store.update_order(order_id, owner, body)
     if order is None:
         raise _not_found("Order")
+    caches.orders.drop(order_id)
     return order
 
 
 @router.delete(
     "/orders/{order_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_errors(404), tags=["orders"]
 )
-def delete_order(order_id: str, account: CurrentAccount, store: StoreDep) -> None:
+def delete_order(order_id: str, account: CurrentAccount, store: StoreDep, caches: CachesDep) -> None:
     """Delete an order and its parcels."""
     if not store.delete_order(order_id, account.id):
         raise _not_found("Order")
+    caches.orders.drop(order_id)
 
 
 # --- sharing -----------------------------------------------------------------------------------
@@ -433,12 +491,15 @@ def get_tracking(parcel_id: str, account: CurrentAccount, store: StoreDep) -> Tr
     responses=_errors(404),
     tags=["labels"],
 )
-def create_label(body: LabelCreate, request: Request, account: CurrentAccount, store: StoreDep) -> Label:
+def create_label(
+    body: LabelCreate, request: Request, account: CurrentAccount, store: StoreDep, caches: CachesDep
+) -> Label:
     """Buy a postage label for an order; the order becomes `labelled` and you are invoiced."""
     order_owner = None if _vulnerable(request, BODY_REFERENCE_UNCHECKED) else account.id
     label = store.create_label(account, body.order_id, body.service_code, order_owner)
     if label is None:
         raise _not_found("Order")
+    caches.orders.drop(body.order_id)
     return label
 
 
@@ -483,12 +544,21 @@ def list_invoices(
     return store.list_invoices(owner)
 
 
-@router.get("/invoices/{invoice_id}", response_model=Invoice, responses=_errors(404), tags=["invoices"])
-def get_invoice(invoice_id: str, account: CurrentAccount, store: StoreDep) -> Invoice:
+@router.get(
+    "/invoices/{invoice_id}",
+    response_model=Invoice,
+    responses=_errors(404) | cache_control_doc("How caches between you and Dispatch may keep the invoice."),
+    tags=["invoices"],
+)
+def get_invoice(
+    invoice_id: str, request: Request, response: Response, account: CurrentAccount, store: StoreDep
+) -> Invoice:
     """Get one of your invoices."""
     invoice = store.get_invoice(invoice_id, account.id)
     if invoice is None:
         raise _not_found("Invoice")
+    public_cache = _vulnerable(request, CACHEABLE_PRIVATE_RESPONSE)
+    response.headers[CACHE_CONTROL] = PUBLIC_PRIVATE_DATA if public_cache else PRIVATE
     return invoice
 
 
@@ -497,13 +567,15 @@ def get_invoice(invoice_id: str, account: CurrentAccount, store: StoreDep) -> In
 
 @router.post("/customers", status_code=status.HTTP_201_CREATED, response_model=Customer, tags=["customers"])
 def create_customer(
-    body: CustomerCreate, request: Request, account: CurrentAccount, store: StoreDep
+    body: CustomerCreate, request: Request, account: CurrentAccount, store: StoreDep, caches: CachesDep
 ) -> Customer:
     """Add a contact to your address book."""
     owner = body.account_id or account.id
     if owner != account.id and not _vulnerable(request, MASS_ASSIGNMENT_CREATE):
         raise _forbidden("A contact can only be added to your own address book")
-    return store.create_customer(owner, body)
+    customer = store.create_customer(owner, body)
+    caches.customers.clear()
+    return customer
 
 
 @router.get("/customers", response_model=list[Customer], tags=["customers"])
@@ -511,6 +583,7 @@ def list_customers(
     request: Request,
     account: CurrentAccount,
     store: StoreDep,
+    caches: CachesDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Most contacts to return")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Contacts to skip")] = 0,
     x_account_id: Annotated[
@@ -522,7 +595,14 @@ def list_customers(
     owner = x_account_id or account.id
     if owner != account.id and not _vulnerable(request, HEADER_TENANT_SPOOF):
         raise _forbidden("You can only act as your own account")
-    return store.list_customers(owner, limit, offset)
+    if not _vulnerable(request, CACHE_WITHOUT_TENANT):
+        return store.list_customers(owner, limit, offset)
+    key = request_key(request)
+    page = caches.customers.get(key)
+    if page is None:
+        page = store.list_customers(owner, limit, offset)
+        caches.customers.put(key, page)
+    return page
 
 
 @router.get("/customers/{customer_id}", response_model=Customer, responses=_errors(404), tags=["customers"])
@@ -542,12 +622,13 @@ def get_customer(customer_id: str, request: Request, account: CurrentAccount, st
 
 @router.put("/customers/{customer_id}", response_model=Customer, responses=_errors(404), tags=["customers"])
 def replace_customer(
-    customer_id: str, body: CustomerIn, account: CurrentAccount, store: StoreDep
+    customer_id: str, body: CustomerIn, account: CurrentAccount, store: StoreDep, caches: CachesDep
 ) -> Customer:
     """Replace every field of a contact."""
     customer = store.replace_customer(customer_id, account.id, body)
     if customer is None:
         raise _not_found("Customer")
+    caches.customers.clear()
     return customer
 
 
@@ -557,11 +638,14 @@ def replace_customer(
     responses=_errors(404),
     tags=["customers"],
 )
-def delete_customer(customer_id: str, request: Request, account: CurrentAccount, store: StoreDep) -> None:
+def delete_customer(
+    customer_id: str, request: Request, account: CurrentAccount, store: StoreDep, caches: CachesDep
+) -> None:
     """Remove a contact from your address book."""
     owner = None if _vulnerable(request, DELETE_BY_ID) else account.id
     if not store.delete_customer(customer_id, owner):
         raise _not_found("Customer")
+    caches.customers.clear()
 
 
 # --- exports -----------------------------------------------------------------------------------
@@ -686,6 +770,7 @@ def create_app(vulnerabilities: Iterable[str] = ()) -> FastAPI:
     )
     app.state.store = Store()
     app.state.vulnerabilities = enabled
+    app.state.caches = Caches()
     app.include_router(public)
     app.include_router(router)
     app.add_middleware(ResponseHeaders)

@@ -134,6 +134,9 @@ class Me(Account):
     """The caller's account, as seen at the time of the request."""
 
     server_time: datetime = Field(description="The server's current time; different on every call")
+    request_nonce: str = Field(
+        pattern=r"^[0-9a-f]{32}$", description="A fresh random value for this call; different on every call"
+    )
 
 
 class LoginRequest(BaseModel):

@@ -28,6 +28,11 @@ HEADER_TENANT_SPOOF = "header-tenant-spoof"
 MASS_ASSIGNMENT_CREATE = "mass-assignment-create"
 MASS_ASSIGNMENT_UPDATE = "mass-assignment-update"
 
+CACHE_WITHOUT_TENANT = "cache-without-tenant"
+CACHE_BEFORE_AUTHZ = "cache-before-authz"
+REQUEST_STATE_RACE = "request-state-race"
+CACHEABLE_PRIVATE_RESPONSE = "cacheable-private-response"
+
 VULNERABILITIES: dict[str, list[str]] = {
     # Reads an order by id without checking that the caller owns it.
     READ_BY_ID: ["GET /orders/{order_id}"],
@@ -65,6 +70,14 @@ VULNERABILITIES: dict[str, list[str]] = {
     MASS_ASSIGNMENT_CREATE: ["POST /customers"],
     # `account_id` in the body moves the caller's order into that account.
     MASS_ASSIGNMENT_UPDATE: ["PATCH /orders/{order_id}"],
+    # Address-book pages are cached by path and query alone: the next account to ask gets the last one's.
+    CACHE_WITHOUT_TENANT: ["GET /customers"],
+    # Order details are cached by id and served from the cache before the ownership check.
+    CACHE_BEFORE_AUTHZ: ["GET /orders/{order_id}"],
+    # The caller's account is kept in app-wide state across an await: concurrent calls swap accounts.
+    REQUEST_STATE_RACE: ["GET /me"],
+    # Invoices are sent as cacheable by shared caches (`Cache-Control: public`), so a proxy serves them on.
+    CACHEABLE_PRIVATE_RESPONSE: ["GET /invoices/{invoice_id}"],
 }
 
 ENV_VAR = "DISPATCH_VULNERABILITIES"

@@ -27,6 +27,7 @@ import os
 import re
 import secrets
 import threading
+import time
 import unicodedata
 import uuid
 from collections.abc import Iterable
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from .openapi import PROBLEM_JSON, SCHEMAS, SESSION_COOKIE, WORKSPACE_HEADER, openapi_document, validate
@@ -42,6 +43,7 @@ from .vulnerabilities import ENV_VAR, VULNERABILITIES, validate_vulnerabilities,
 
 _PASSWORD_ITERATIONS = 10_000  # deliberately low: an in-memory example, and tests create many agents
 _SESSION_LIFETIME = timedelta(hours=8)
+_SETTINGS_LOAD_SECONDS = 0.005  # how long loading a workspace's settings from the database takes
 
 TEMPLATES: list[dict[str, str]] = [
     {
@@ -206,6 +208,14 @@ class _Store:
     exports: dict[uuid.UUID, _Export] = field(default_factory=dict)
     webhooks: dict[uuid.UUID, _Webhook] = field(default_factory=dict)
     macros: dict[uuid.UUID, _Macro] = field(default_factory=dict)
+
+
+@dataclass
+class _SignedIn:
+    """The agent of the request being served, in one object for the whole app (the
+    ``shared-request-state`` bug: every thread of a threaded server writes the same one)."""
+
+    agent: _Agent | None = None
 
 
 def _now() -> datetime:
@@ -389,6 +399,7 @@ def create_app(vulnerabilities: Iterable[str] | str = ()) -> Flask:
     """
     enabled = validate_vulnerabilities(vulnerabilities)
     store = _Store()
+    shared = _SignedIn()
 
     app = Flask(__name__)
     app.config["HELPDESK_VULNERABILITIES"] = enabled
@@ -433,7 +444,16 @@ def create_app(vulnerabilities: Iterable[str] | str = ()) -> Flask:
             session = store.sessions.get(token) if token else None
             if session is None or session.expires_at <= _now():
                 raise ApiError(401, "Unauthorized", f"Log in first: no valid {SESSION_COOKIE} cookie.")
-            return store.agents[session.agent_id]
+            agent = store.agents[session.agent_id]
+        # `g` belongs to this request alone; `shared` to every request the app serves at once.
+        (shared if bug("shared-request-state") else g).agent = agent
+        return agent
+
+    def signed_in() -> _Agent:
+        """The agent `current_agent` authenticated for this request, as remembered since."""
+        agent: _Agent | None = shared.agent if bug("shared-request-state") else g.agent
+        assert agent is not None
+        return agent
 
     def member_workspace(slug: str | None) -> tuple[_Agent, _Workspace]:
         """The caller and the workspace ``slug`` names, if the caller is a member of it."""
@@ -633,8 +653,10 @@ def create_app(vulnerabilities: Iterable[str] | str = ()) -> Flask:
     @app.get("/t/<workspace>")
     def get_workspace(workspace: str) -> Response:
         with store.lock:
-            _, found = member_workspace(workspace)
-            return _json_response(_workspace_json(found))
+            member_workspace(workspace)
+        time.sleep(_SETTINGS_LOAD_SECONDS)
+        with store.lock:
+            return _json_response(_workspace_json(store.workspaces[signed_in().workspace]))
 
     @app.patch("/t/<workspace>")
     def update_workspace(workspace: str) -> Response:

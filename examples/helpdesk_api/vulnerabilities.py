@@ -49,6 +49,9 @@ VULNERABILITIES: dict[str, list[str]] = {
     "webhook-secret-leak": ["GET /t/{workspace}/webhooks/{webhookId}"],
     # A deleted article is looked up in a trash shared by every workspace, so any workspace reads it.
     "delete-then-reuse": ["GET /t/{workspace}/articles/{articleSlug}"],
+    # The signed-in agent is kept in one object shared by the server's threads and read back after a
+    # database call: under concurrent requests the workspace settings shown are another caller's.
+    "shared-request-state": ["GET /t/{workspace}"],
 }
 """Names of the isolation bugs :func:`create_app` can enable, and the operations each one affects."""
 

@@ -141,6 +141,21 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "ISOLATION_SHARD",
         "Probe only shard I of N (1/3) of the operations, for a CI matrix; merge the JSON reports after.",
     ),
+    SettingSpec(
+        "workers",
+        "--isolation-workers",
+        "ISOLATION_WORKERS",
+        "Probe this many reads side by side, each on its own thread (over HTTP, a server that answers "
+        "slowly); the findings are those of a run with 1.",
+        "1",
+    ),
+    SettingSpec(
+        "skip_probes",
+        "--isolation-skip-probes",
+        "ISOLATION_SKIP_PROBES",
+        "Probe kinds to turn off, comma-separated (e.g. storm,cancellation: the concurrent ones, for an API "
+        "that must not get many requests at once).",
+    ),
 )
 SETTING_NAMES = tuple(spec.name for spec in SETTINGS)
 
@@ -368,6 +383,32 @@ def parse_duration(
             "{option}=600 (seconds), {option}=10m or {option}=1h",
         )
     return value
+
+
+def parse_names(
+    setting: str,
+    resolved: ResolvedSetting,
+    known: Sequence[str],
+    *,
+    specs: Sequence[SettingSpec] = SETTINGS,
+) -> frozenset[str]:
+    """Comma-separated names, each one of ``known``; empty when the setting has no value."""
+    names = [name.strip().lower() for name in str(resolved.value or "").split(",") if name.strip()]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        wrong = unknown[0]
+        hint = did_you_mean(wrong, known)
+        raise ConfigurationError(
+            lambda option: (
+                f"{option}={resolved.value!r} (from {resolved.source}): {wrong!r} is not one of them."
+                f"{hint} Known: {', '.join(known)}."
+            ),
+            setting=setting,
+            value=resolved.value,
+            fix=lambda option: f"Pass e.g. {option}={known[-1]}.",
+            option=_spec(setting, specs).option,
+        )
+    return frozenset(names)
 
 
 def parse_shard(

@@ -107,6 +107,7 @@ class Campaign:
             redactor=redactor,
             timeout=self.settings.timeout,
             retry=self.settings.retry,
+            workers=self.settings.workers,
         )
         harvester = Harvester(index=index, knowledge=knowledge)
         discovery = Discovery(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from ..events import CampaignResult, EventBus
@@ -52,10 +53,18 @@ class EngineContext:
     budget: Budget
     # Which body made each update work for an owner (see :mod:`.update_bodies`).
     update_bodies: UpdateBodies = field(default_factory=UpdateBodies)
-    # The probe kind planning probes now: the coverage names it beside each reason it gives.
-    planning: str = ""
     # Each operation's shard, when the settings name one.
     shards: dict[str, int] = field(default_factory=dict)
+    _local: threading.local = field(default_factory=threading.local, repr=False, compare=False)
+
+    @property
+    def planning(self) -> str:
+        """The probe kind planning probes now (in this thread): the coverage names it beside each reason."""
+        return str(getattr(self._local, "planning", ""))
+
+    @planning.setter
+    def planning(self, kind: str) -> None:
+        self._local.planning = kind
 
     def coverage(self, operation: Operation) -> Coverage:
         return self.result.coverage[operation.label]

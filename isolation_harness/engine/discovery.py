@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ..knowledge import Knowledge, TenantKnowledge, View
+from collections.abc import Sequence
+
+from ..knowledge import Instance, Knowledge, TenantKnowledge, View
+from ..model import HttpRequest, HttpResponse
 from ..operations import Operation
 from ..snapshots import volatile_between
 from .builder import RequestBuilder
@@ -32,12 +35,16 @@ class Discovery:
         self.harvester = harvester
 
     def discover(self, state: TenantKnowledge) -> None:
-        """Read every safe operation, until a round finds no new instance."""
+        """Read every safe operation, until a round finds no new instance.
+
+        Each round builds every request from what the tenant knew when it began, sends them (side by
+        side, up to the sender's ``workers``) and keeps what came back in the operations' order: the
+        same views whatever the number of workers.
+        """
+        reads = [op for op in self.index.operations if op.is_safe and not self.index.is_excluded(op)]
         for _ in range(_ROUNDS):
             before = sum(len(items) for items in state.instances.values())
-            for operation in self.index.operations:
-                if operation.is_safe and not self.index.is_excluded(operation):
-                    self.owner_view(state, operation, refresh=True)
+            self._views(state, reads)
             if sum(len(items) for items in state.instances.values()) == before:
                 break
 
@@ -47,14 +54,36 @@ class Discovery:
         """The tenant's own view of a read (kept until its data changes); ``None`` when it cannot make one."""
         if not refresh and operation.label in state.views:
             return state.views[operation.label]
-        built = self.builder.build(state, operation)
-        if built is None:
-            return None
-        request, used = built
-        first = self.sender.send(state, request, operation)
-        second = self.sender.send(state, request, operation)
+        return self._views(state, [operation])[0]
+
+    def _views(self, state: TenantKnowledge, operations: Sequence[Operation]) -> list[View | None]:
+        """Fresh views of these reads: each request built, sent twice (to learn what changes by itself),
+        then kept and harvested in order."""
+        built = [self.builder.build(state, operation) for operation in operations]
+        calls = [
+            (state, made[0], operation) for operation, made in zip(operations, built, strict=True) if made
+        ]
+        first = iter(self.sender.send_each(calls))
+        second = iter(self.sender.send_each(calls))
+        views: list[View | None] = []
+        for operation, made in zip(operations, built, strict=True):
+            if made is None:
+                views.append(None)
+                continue
+            views.append(self._keep(state, operation, made, next(first), next(second)))
+        return views
+
+    def _keep(
+        self,
+        state: TenantKnowledge,
+        operation: Operation,
+        built: tuple[HttpRequest, dict[str, Instance]],
+        first: HttpResponse | None,
+        second: HttpResponse | None,
+    ) -> View | None:
         if first is None or second is None:
             return None
+        request, used = built
         volatile = volatile_between(first.json(), second.json()) if first.status == second.status else set()
         for path in volatile:
             if path and isinstance(path[-1], str):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..events import ProbeSent
-from ..exchange import Exchange, Probe
+from ..exchange import Burst, Exchange, Probe
 from ..model import FindingKind, HttpResponse
 from ..oracles.base import Oracle
 from .context import EngineContext
@@ -17,10 +17,82 @@ _REFUSED_AS_INVALID = (400, 422)
 
 def run_probe(probe: Probe, ctx: EngineContext, oracles: Sequence[Oracle]) -> None:
     """Send ``probe`` and judge it with every oracle that applies; findings reach the result as made."""
-    chosen = [oracle for oracle in oracles if probe.judged_by(oracle.name) and oracle.applies(probe)]
-    prepared = [oracle.prepare(probe, ctx) for oracle in chosen]
+    chosen, prepared = _prepare(probe, ctx, oracles)
+    if not _warm(probe, ctx):
+        return
     slot = probe.error_slot or probe.slot
     response = ctx.sender.send(probe.attacker, probe.request, probe.operation, probe=True, slot=slot)
+    _sent(probe, response, ctx)
+    final: Exchange | None = None
+    if response is not None:
+        final = Exchange(probe.request, response)
+        _judge(probe, final, ctx, chosen, prepared, final_stage=False)
+        if response.status in _REFUSED_AS_INVALID and probe.fallback is not None:
+            request = probe.fallback()
+            if request is not None:
+                retried = ctx.sender.send(probe.attacker, request, probe.operation, probe=True, slot=slot)
+                ctx.result.probe_requests += 1
+                final = Exchange(request, retried) if retried is not None else None
+                if final is not None:
+                    _judge(probe, final, ctx, chosen, prepared, final_stage=False)
+        if final is not None:
+            _judge(probe, final, ctx, chosen, prepared, final_stage=True)
+    settle(probe, final, ctx)
+
+
+def run_burst(burst: Burst, ctx: EngineContext, oracles: Sequence[Oracle]) -> None:
+    """Send a burst's probes at the same moment, then judge each answer on its own (reads only: nothing
+    to settle)."""
+    if not burst.probes:
+        return
+    first = burst.probes[0]
+    judges = [_prepare(probe, ctx, oracles) for probe in burst.probes]
+    answers = ctx.sender.send_together(
+        [(probe.attacker, probe.request) for probe in burst.probes],
+        first.operation,
+        slot=first.error_slot or first.slot,
+        abandoned=burst.abandoned,
+        abandon_after=burst.abandon_after,
+    )
+    for probe, (chosen, prepared), response in zip(burst.probes, judges, answers, strict=True):
+        _sent(probe, response, ctx)
+        if response is not None:
+            exchange = Exchange(probe.request, response)
+            _judge(probe, exchange, ctx, chosen, prepared, final_stage=False)
+            _judge(probe, exchange, ctx, chosen, prepared, final_stage=True)
+
+
+def _prepare(probe: Probe, ctx: EngineContext, oracles: Sequence[Oracle]) -> tuple[list[Oracle], list[Any]]:
+    chosen = [oracle for oracle in oracles if probe.judged_by(oracle.name) and oracle.applies(probe)]
+    return chosen, [oracle.prepare(probe, ctx) for oracle in chosen]
+
+
+def _warm(probe: Probe, ctx: EngineContext) -> bool:
+    """Send the requests meant to come just before the probe; whether each was answered with a success
+    (a refused one warmed nothing, and the probe would prove nothing)."""
+    for state, request in probe.warm:
+        response = ctx.sender.trial(state, request, probe.operation)
+        if response is not None and response.status in _REFUSED_AS_INVALID and probe.fallback is not None:
+            # Refused as invalid: the probe's request with less in it, whose query the one sent first takes.
+            plain = probe.fallback()
+            probe.fallback = None
+            if plain is not None:
+                probe.request, request = plain, request.copy()
+                request.query = dict(plain.query)
+                response = ctx.sender.trial(state, request, probe.operation)
+        if response is None or not response.ok:
+            status = f"HTTP {response.status}" if response is not None else "no answer"
+            ctx.coverage(probe.operation).skip(
+                f"{state.name}'s own request, sent first, was not answered with a success ({status})",
+                kind=probe.kind,
+            )
+            return False
+        probe.warmed.append(response)
+    return True
+
+
+def _sent(probe: Probe, response: HttpResponse | None, ctx: EngineContext) -> None:
+    """Count a probe that was sent, in the coverage and on the event stream."""
     ctx.result.probe_requests += 1
     coverage = ctx.coverage(probe.operation)
     if _judgeable(response):
@@ -38,21 +110,6 @@ def run_probe(probe: Probe, ctx: EngineContext, oracles: Sequence[Oracle]) -> No
             status=response.status if response is not None else None,
         )
     )
-    final: Exchange | None = None
-    if response is not None:
-        final = Exchange(probe.request, response)
-        _judge(probe, final, ctx, chosen, prepared, final_stage=False)
-        if response.status in _REFUSED_AS_INVALID and probe.fallback is not None:
-            request = probe.fallback()
-            if request is not None:
-                retried = ctx.sender.send(probe.attacker, request, probe.operation, probe=True, slot=slot)
-                ctx.result.probe_requests += 1
-                final = Exchange(request, retried) if retried is not None else None
-                if final is not None:
-                    _judge(probe, final, ctx, chosen, prepared, final_stage=False)
-        if final is not None:
-            _judge(probe, final, ctx, chosen, prepared, final_stage=True)
-    settle(probe, final, ctx)
 
 
 def _judgeable(response: HttpResponse | None) -> bool:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import requests
@@ -14,6 +19,7 @@ from ..operations import Operation
 from ..redaction import Redactor
 from ..retrying import RetryPolicy, is_malformed
 from ..transport import describe_failure, send
+from .turns import Turns
 
 # Requests in a row that got no answer at all (after their retries) before the API counts as gone.
 LOST_AFTER = 8
@@ -33,6 +39,8 @@ class Sender:
         redactor: Redactor,
         timeout: float,
         retry: RetryPolicy | None = None,
+        turns: Turns | None = None,
+        workers: int = 1,
     ) -> None:
         self.knowledge = knowledge
         self.result = result
@@ -40,6 +48,9 @@ class Sender:
         self.redactor = redactor
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
+        self.turns = turns or Turns()
+        # How many requests that do not depend on each other may be in flight at once (see send_each).
+        self.workers = workers
         self._silent = 0
 
     def send(
@@ -50,15 +61,17 @@ class Sender:
         *,
         probe: bool = False,
         slot: str = "",
+        start: _Start | None = None,
     ) -> HttpResponse | None:
         """The response, or ``None`` on an error (recorded).
 
         Resets, timeouts, 429, 502, 503 and 504 are tried again, as is a body that is not the JSON
         it says it is. A probe's 5xx or 429 response is returned (an oracle may still find another
         tenant's data in its text, though no 5xx is ever a finding); any other request's is ``None``.
-        What a tenant receives outside probes is its own data, and is remembered.
+        What a tenant receives outside probes is its own data, and is remembered. ``start``: the first
+        attempt waits there for the other requests of a burst (see :meth:`send_together`).
         """
-        attempted = self._attempts(state, request, operation, slot=slot, probe=probe)
+        attempted = self._attempts(state, request, operation, slot=slot, probe=probe, start=start)
         if attempted is None:
             return None
         response, body, malformed = attempted
@@ -115,6 +128,7 @@ class Sender:
         slot: str,
         record: bool = True,
         probe: bool = False,
+        start: _Start | None = None,
     ) -> tuple[HttpResponse, Any, bool] | None:
         """The last answer, its body parsed once, and whether that body is broken JSON; ``None`` (recorded
         unless ``record`` is false) when no answer came."""
@@ -124,7 +138,10 @@ class Sender:
             if attempt:
                 self.result.retries += 1
             try:
-                response = send(state.tenant.client, request, timeout=self.timeout)
+                with self.turns.waiting():
+                    if start is not None and not attempt:
+                        start.wait()
+                    response = send(state.tenant.client, request, timeout=self.timeout)
             except requests.RequestException as exc:
                 if policy.again_after_failure(attempt):
                     continue
@@ -149,6 +166,80 @@ class Sender:
             if not policy.again_after_answer(attempt, response.status, response.headers, malformed=malformed):
                 return response, body, malformed
         return None
+
+    def send_each(
+        self, calls: Sequence[tuple[TenantKnowledge, HttpRequest, Operation]], *, probe: bool = False
+    ) -> list[HttpResponse | None]:
+        """Requests that do not depend on each other (a tenant's reads of its own data), each answered as
+        :meth:`send` answers it, in order; up to ``workers`` at a time."""
+        if self.workers <= 1 or len(calls) <= 1:
+            return [self.send(state, request, operation, probe=probe) for state, request, operation in calls]
+        answers: list[HttpResponse | None] = [None] * len(calls)
+        held = self.bus.holding
+
+        def one(position: int) -> None:
+            state, request, operation = calls[position]
+            with self.turns.taken(), self.bus.held(held):
+                answers[position] = self.send(state, request, operation, probe=probe)
+
+        with self.turns.waiting(), ThreadPoolExecutor(min(self.workers, len(calls))) as pool:
+            # Raises the first failure, once every request is done.
+            list(pool.map(one, range(len(calls))))
+        return answers
+
+    def send_together(
+        self,
+        calls: Sequence[tuple[TenantKnowledge, HttpRequest]],
+        operation: Operation,
+        *,
+        slot: str,
+        abandoned: Sequence[tuple[TenantKnowledge, HttpRequest]] = (),
+        abandon_after: float = 0.005,
+    ) -> list[HttpResponse | None]:
+        """Probes sent at the same moment, one thread each, released together; each answer as :meth:`send`
+        gives a probe's. ``abandoned`` requests go with them and are given up after ``abandon_after``
+        seconds, as a client that timed out or went away: nobody reads their answers, and their failing
+        is no error."""
+        count = len(calls) + len(abandoned)
+        barrier = threading.Barrier(count) if count > 1 else None
+        # With abandoned requests, the probes go just as those are given up.
+        start = _Start(barrier, delay=abandon_after if abandoned else 0.0)
+        answers: list[HttpResponse | None] = [None] * len(calls)
+        failures: list[BaseException] = []
+        held = self.bus.holding
+
+        def probe(position: int, state: TenantKnowledge, request: HttpRequest) -> None:
+            try:
+                with self.turns.taken(), self.bus.held(held):
+                    answers[position] = self.send(
+                        state, request, operation, probe=True, slot=slot, start=start
+                    )
+            except BaseException as exc:
+                failures.append(exc)
+                if barrier is not None:
+                    barrier.abort()
+
+        def abandon(state: TenantKnowledge, request: HttpRequest) -> None:
+            with self.turns.taken():
+                self.result.requests += 1
+                with self.turns.waiting():
+                    _Start(barrier).wait()
+                    with contextlib.suppress(Exception):
+                        send(state.tenant.client, request, timeout=abandon_after)
+
+        threads = [
+            threading.Thread(target=probe, args=(position, state, request), daemon=True)
+            for position, (state, request) in enumerate(calls)
+        ]
+        threads += [threading.Thread(target=abandon, args=call, daemon=True) for call in abandoned]
+        with self.turns.waiting():
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        if failures:
+            raise failures[0]
+        return answers
 
     def _no_answer(self, request: HttpRequest, operation: Operation, reason: str) -> None:
         self._silent += 1
@@ -179,3 +270,19 @@ class Sender:
         )
         self.result.errors.append(error)
         self.bus.emit(ProbeFailed(error))
+
+
+class _Start:
+    """Where a burst's requests wait for each other, then (after ``delay``) go together."""
+
+    def __init__(self, barrier: threading.Barrier | None, *, delay: float = 0.0) -> None:
+        self.barrier = barrier
+        self.delay = delay
+
+    def wait(self) -> None:
+        """A burst broken by a failure goes on without the others."""
+        if self.barrier is not None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                self.barrier.wait(timeout=30)
+        if self.delay:
+            time.sleep(self.delay)

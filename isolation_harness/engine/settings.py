@@ -44,6 +44,15 @@ class CampaignSettings:
     # Requests generated per foreign-identifier probe of an operation with a body: more examples,
     # more chances that a field the API trusts carries the victim's identifier past a check.
     examples: int = 1
+    # Reads probed side by side, one thread each (see :mod:`.side_by_side`); 1: one at a time.
+    workers: int = 1
+    # Probe kinds turned off, by name (``storm``, ``cancellation``, ...).
+    skip_probes: frozenset[str] = frozenset()
+    # Storms: rounds per operation, and the most requests in flight in one burst; rounds of
+    # abandoned requests per operation (each tenant abandons one per round).
+    storm_rounds: int = 3
+    storm_burst: int = 8
+    cancellation_rounds: int = 1
 
     def __post_init__(self) -> None:
         if not isinstance(self.tenants, int) or isinstance(self.tenants, bool) or self.tenants < 2:
@@ -79,3 +88,13 @@ class CampaignSettings:
             raise ConfigurationError(f"guesses={self.guesses!r} must be 0 or more.")
         if self.examples < 1:
             raise ConfigurationError(f"examples={self.examples!r} must be at least 1.")
+        if not isinstance(self.workers, int) or isinstance(self.workers, bool) or self.workers < 1:
+            raise ConfigurationError(
+                f"workers={self.workers!r} must be a whole number of at least 1, e.g. --isolation-workers=4."
+            )
+        if self.storm_rounds < 1 or self.storm_burst < 2 or self.cancellation_rounds < 1:
+            raise ConfigurationError(
+                f"storm_rounds={self.storm_rounds!r}, storm_burst={self.storm_burst!r}, cancellation_rounds="
+                f"{self.cancellation_rounds!r}: storms and cancellations need at least 1 round, and bursts at "
+                "least 2 requests."
+            )

@@ -136,8 +136,8 @@ class Witnesses:
 
     def read_all(self, state: TenantKnowledge, witnesses: Sequence[Witness]) -> list[Snapshot]:
         out = []
-        for view, operation in witnesses:
-            response = self.sender.send(state, view.request, operation)
+        answers = self.sender.send_each([(state, view.request, operation) for view, operation in witnesses])
+        for (view, _), response in zip(witnesses, answers, strict=True):
             label = f"{view.request.method} {view.request.path}"
             if response is None:
                 out.append(Snapshot(label, 0, None))

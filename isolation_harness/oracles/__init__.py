@@ -1,7 +1,8 @@
 """Oracles: small judges, each in its own module, that say whether data crossed tenants in one exchange.
 
 The built-in ones, in the order they judge: canary, owner view, search hit, attacker data, write
-effect, status only, and public exposure (for reads sent without credentials). A plugin adds its own through the ``isolation_harness_oracles`` hook.
+effect, status only, public exposure (for reads sent without credentials), and shared cache (for
+cache-warm probes). A plugin adds its own through the ``isolation_harness_oracles`` hook.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from .canary import CanaryOracle
 from .owner_view import OwnerViewOracle
 from .public_exposure import PublicExposureOracle
 from .search_hit import SearchHitOracle
+from .shared_cache import SharedCacheOracle
 from .status_only import StatusOnlyOracle
 from .write_effect import WriteEffectOracle
 
@@ -26,6 +28,7 @@ def builtin_oracles() -> list[Oracle]:
         WriteEffectOracle(),
         StatusOnlyOracle(),
         PublicExposureOracle(),
+        SharedCacheOracle(),
     ]
 
 
@@ -38,6 +41,7 @@ __all__ = [
     "OwnerViewOracle",
     "PublicExposureOracle",
     "SearchHitOracle",
+    "SharedCacheOracle",
     "StatusOnlyOracle",
     "WriteEffectOracle",
     "builtin_oracles",

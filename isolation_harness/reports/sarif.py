@@ -57,6 +57,14 @@ RULES: dict[FindingKind, tuple[str, str, str, str]] = {
         "authentication, or return only data every caller may see.",
         "7.5",
     ),
+    FindingKind.SHARED_CACHE: (
+        "SharedCacheablePrivateData",
+        "A tenant's data was marked cacheable by shared caches.",
+        "The operation answered a tenant's own data with headers that let a shared cache (a CDN, a reverse "
+        "proxy) store it and serve it to other callers of the same URL. Send `Cache-Control: private` or "
+        "`no-store` on every response that holds a tenant's data, or `Vary` on the credential header.",
+        "7.5",
+    ),
 }
 
 

@@ -19,6 +19,7 @@ def format_finding(finding: Finding) -> str:
         "cross-tenant-delete": "deleted data of",
         "cross-tenant-write-accepted": "had a write accepted against",
         "public-exposure": "(no credentials) received data of",
+        "shared-cache": "could be served, by a shared cache, data of",
     }[finding.kind.value]
     # Public exposure is no tenant's read of another's: the kind says so first.
     kind = f"[{finding.kind.value}] " if finding.kind is FindingKind.PUBLIC else ""

@@ -25,10 +25,20 @@ from isolation_harness import (
 from isolation_harness.model import SharingRule
 
 ALL = sorted(VULNERABILITIES)
+# Private data with public caching headers: in-process, with no shared cache in front, it can only be
+# suspected (a shared cache would serve it to others); tests/detection/test_crosstalk.py confirms it
+# through a real one.
+SUSPECTED_ONLY = {"cacheable-private-response"}
 
 
 def _expected(names: list[str]) -> set[str]:
-    return {label for name in names for label in VULNERABILITIES[name]}
+    return {label for name in names if name not in SUSPECTED_ONLY for label in VULNERABILITIES[name]}
+
+
+def _suspected(names: list[str]) -> set[tuple[str, str]]:
+    return {
+        ("shared-cache", label) for name in names if name in SUSPECTED_ONLY for label in VULNERABILITIES[name]
+    }
 
 
 def test_clean_dispatch_has_no_finding_of_any_verdict() -> None:
@@ -52,7 +62,8 @@ def test_clean_dispatch_has_no_finding_of_any_verdict() -> None:
 def test_each_switch_alone_is_found_exactly_at_its_operations(name: str) -> None:
     result = run_in_process(create_app([name]), DISPATCH_CONFIG)
     assert confirmed_operations(result) == _expected([name])
-    assert [f for f in result.findings if f.verdict.value != "confirmed"] == []
+    suspected = {(f.kind.value, f.operation) for f in result.findings if f.verdict.value != "confirmed"}
+    assert suspected == _suspected([name])
     # Both directions: each tenant attacks the other.
     for label in VULNERABILITIES[name]:
         attackers = {f.attacker for f in result.findings if f.operation == label}
@@ -62,7 +73,8 @@ def test_each_switch_alone_is_found_exactly_at_its_operations(name: str) -> None
 def test_all_switches_together_are_all_found() -> None:
     result = run_in_process(create_app(ALL), DISPATCH_CONFIG)
     assert confirmed_operations(result) == _expected(ALL)
-    assert all(f.verdict.value == "confirmed" for f in result.findings)
+    suspected = {(f.kind.value, f.operation) for f in result.findings if f.verdict.value != "confirmed"}
+    assert suspected == _suspected(ALL)
 
 
 def test_sequential_ids_are_reached_by_guessing_next_to_the_attackers_own() -> None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 import requests
+import uvicorn
 from schemathesis.python.asgi import ASGIClient
 
 from examples.dispatch_api import VULNERABILITIES, create_app, vulnerabilities_from_env
@@ -147,6 +151,49 @@ def label_of(method: str, path: str) -> str:
     return f"{method} {path}"
 
 
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """Serve `app` with uvicorn on 127.0.0.1 in a thread; yields its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def concurrent_me(
+    tenants: list[Tenant], calls: int = 20, rounds: int = 3
+) -> list[tuple[Tenant, requests.Response]]:
+    """Each caller and its answer, of `rounds` bursts of `calls` GET /me sent at once by the tenants in
+    turn, over HTTP to the tenants' app served on 127.0.0.1."""
+    callers = [tenants[index % len(tenants)] for index in range(calls)]
+    barrier = threading.Barrier(calls)
+    with served(tenants[0].client.app) as url:
+        sessions = [requests.Session() for _ in callers]
+        for session, caller in zip(sessions, callers, strict=True):
+            session.headers.update(caller.headers)
+            assert session.get(f"{url}/services", timeout=10).status_code == 200  # connection opened
+
+        def call(index: int) -> tuple[Tenant, requests.Response]:
+            barrier.wait(timeout=10)
+            response = sessions[index].get(f"{url}/me", timeout=10)
+            assert response.status_code == 200, response.text
+            return callers[index], response
+
+        with ThreadPoolExecutor(calls) as pool:
+            answers = [answer for _ in range(rounds) for answer in pool.map(call, range(calls))]
+        for session in sessions:
+            session.close()
+    return answers
+
+
 # --- happy paths -------------------------------------------------------------------------------
 
 
@@ -179,6 +226,7 @@ def test_accounts_and_authentication() -> None:
     assert client.get("/orders").status_code == 401
     me = client.get("/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"}).json()
     assert me.pop("server_time")
+    assert re.fullmatch(r"[0-9a-f]{32}", me.pop("request_nonce"))
     assert me == account
 
 
@@ -436,6 +484,11 @@ def test_openapi_document() -> None:
     assert "ETag" in operations["GET /orders/{order_id}"]["responses"]["200"]["headers"]
     assert "ETag" not in operations["GET /orders"]["responses"]["200"]["headers"]
     assert "server_time" in document["components"]["schemas"]["Me"]["required"]
+    assert "request_nonce" in document["components"]["schemas"]["Me"]["required"]
+    for label in ("GET /services", "GET /invoices/{invoice_id}"):
+        assert operations[label]["responses"]["200"]["headers"]["Cache-Control"]["schema"] == {
+            "type": "string"
+        }
     assert document["components"]["schemas"]["WebhookCreate"]["properties"]["url"]["format"] == "uri"
 
 
@@ -520,7 +573,9 @@ PROBES: dict[str, Probe] = {
         _excludes(a, b.get("/orders/search", params={"q": a.name})),
         _excludes(a, b.get("/orders/search", params={"q": "Recipient"})),
     ),
-    "GET /orders/{order_id}": lambda a, b: _all(_read_live_order(a, b), _read_deleted_order(a, b)),
+    "GET /orders/{order_id}": lambda a, b: _all(
+        _read_live_order(a, b), _read_deleted_order(a, b), _read_order_after_its_owner(a, b)
+    ),
     "PATCH /orders/{order_id}": lambda a, b: _not_found(
         a, b.patch(f"/orders/{a.ids['order']}", {"recipient_name": "Changed by Bravo"})
     ),
@@ -547,8 +602,13 @@ PROBES: dict[str, Probe] = {
     "GET /receipts": lambda a, b: _excludes(a, b.get("/receipts")),
     "GET /receipts/{receipt_id}": lambda a, b: _not_found(a, b.get(f"/receipts/{a.receipt}")),
     "GET /invoices": lambda a, b: _excludes(a, b.get("/invoices")),
-    "GET /invoices/{invoice_id}": lambda a, b: _not_found(a, b.get(f"/invoices/{a.ids['invoice']}")),
-    "GET /customers": lambda a, b: _excludes(a, b.get("/customers", params={"limit": 100})),
+    "GET /invoices/{invoice_id}": lambda a, b: _all(
+        _not_found(a, b.get(f"/invoices/{a.ids['invoice']}")), _invoice_is_private(a, b)
+    ),
+    "GET /customers": lambda a, b: _all(
+        _excludes(a, b.get("/customers", params={"limit": 100})), _customers_after_their_owner(a, b)
+    ),
+    "GET /me": lambda a, b: _me_at_the_same_moment(a, b),
     "GET /customers/{customer_id}": lambda a, b: _not_found(a, b.get(f"/customers/{a.ids['customer']}")),
     "PUT /customers/{customer_id}": lambda a, b: _not_found(
         a, b.put(f"/customers/{a.ids['customer']}", customer_body("Bravo"))
@@ -568,6 +628,36 @@ PROBES: dict[str, Probe] = {
         a, b.post("/customers", {**customer_body("Bravo"), "account_id": _account(a)})
     ),
 }
+
+
+def _read_order_after_its_owner(a: Tenant, b: Tenant) -> tuple[requests.Response, bool]:
+    assert a.get(f"/orders/{a.ids['order']}").status_code == 200
+    return _not_found(a, b.get(f"/orders/{a.ids['order']}"))
+
+
+def _order_unchanged_by_its_owners_read(a: Tenant, b: Tenant) -> tuple[requests.Response, bool]:
+    """B's answer for A's order is the same before and after A read it (even where B may read it)."""
+    before = b.get(f"/orders/{a.ids['order']}")
+    assert a.get(f"/orders/{a.ids['order']}").status_code == 200
+    after = b.get(f"/orders/{a.ids['order']}")
+    return after, (after.status_code, after.text) == (before.status_code, before.text)
+
+
+def _customers_after_their_owner(a: Tenant, b: Tenant) -> tuple[requests.Response, bool]:
+    assert a.get("/customers").status_code == 200
+    return _excludes(a, b.get("/customers"))
+
+
+def _invoice_is_private(a: Tenant, b: Tenant) -> tuple[requests.Response, bool]:
+    """A's own invoice is marked for A alone: no shared cache may keep it."""
+    response = a.get(f"/invoices/{a.ids['invoice']}")
+    return response, response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
+
+
+def _me_at_the_same_moment(a: Tenant, b: Tenant) -> tuple[requests.Response, bool]:
+    answers = concurrent_me([a, b])
+    wrong = [response for caller, response in answers if response.json()["id"] != caller.account_id]
+    return (wrong or [answers[-1][1]])[0], not wrong
 
 
 def _lookup_excludes_victim(a: Tenant, b: Tenant) -> tuple[requests.Response, bool]:
@@ -607,6 +697,9 @@ SWITCH_PROBES: dict[str, list[Probe]] = {
     "query-tenant-param": [_invoices_of_victim],
     "header-tenant-spoof": [_customers_as_victim],
     "mass-assignment-update": [_move_own_order_to_victim],
+    "cache-without-tenant": [_customers_after_their_owner],
+    "cache-before-authz": [_order_unchanged_by_its_owners_read],
+    "cacheable-private-response": [_invoice_is_private],
 }
 
 
@@ -656,7 +749,6 @@ def test_every_operation_with_a_foreign_reference_is_probed() -> None:
         "GET /services",
         "GET /login",
         "GET /dashboard",
-        "GET /me",
         "GET /me/preferences",
         "POST /orders",
         "POST /exports",
@@ -806,6 +898,39 @@ def _exploit_mass_assignment_update(a: Tenant, b: Tenant) -> None:
     assert b.ids["order"] in {order["id"] for order in a.get("/orders").json()}
 
 
+def _exploit_cache_without_tenant(a: Tenant, b: Tenant) -> None:
+    own = a.get("/customers")
+    assert own.json()
+    response = b.get("/customers")
+    assert response.status_code == 200
+    # B is served A's address book, without its own contact.
+    assert response.json() == own.json()
+    assert b.ids["customer"] not in {customer["id"] for customer in response.json()}
+
+
+def _exploit_cache_before_authz(a: Tenant, b: Tenant) -> None:
+    own = a.get(f"/orders/{a.ids['order']}")
+    assert own.status_code == 200
+    response = b.get(f"/orders/{a.ids['order']}")
+    assert response.status_code == 200
+    assert response.json() == own.json()
+
+
+def _exploit_request_state_race(a: Tenant, b: Tenant) -> None:
+    answers = concurrent_me([a, b])
+    shown = {(caller.account_id, response.json()["id"]) for caller, response in answers}
+    assert shown & {(a.account_id, b.account_id), (b.account_id, a.account_id)}
+    assert {pair[1] for pair in shown} <= {a.account_id, b.account_id}
+
+
+def _exploit_cacheable_private_response(a: Tenant, b: Tenant) -> None:
+    response = a.get(f"/invoices/{a.ids['invoice']}")
+    assert response.status_code == 200
+    assert response.json()["billing_company"] == "Alpha"
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert "Vary" not in response.headers
+
+
 EXPLOITS: dict[str, Callable[[Tenant, Tenant], None]] = {
     "read-by-id": _exploit_read_by_id,
     "list-unfiltered": _exploit_list_unfiltered,
@@ -824,6 +949,10 @@ EXPLOITS: dict[str, Callable[[Tenant, Tenant], None]] = {
     "mass-assignment-create": _exploit_mass_assignment_create,
     "bulk-ids-unchecked": _exploit_bulk_ids_unchecked,
     "sequential-ids": _exploit_sequential_ids,
+    "cache-without-tenant": _exploit_cache_without_tenant,
+    "cache-before-authz": _exploit_cache_before_authz,
+    "request-state-race": _exploit_request_state_race,
+    "cacheable-private-response": _exploit_cacheable_private_response,
     # Last: it moves the attacker's order away, which the exploits above rely on.
     "mass-assignment-update": _exploit_mass_assignment_update,
 }
@@ -927,9 +1056,11 @@ def test_trap_volatile_headers_and_fields(enabled: list[str]) -> None:
     me = victim.get("/me")
     time.sleep(0.002)
     again = victim.get("/me")
-    assert me.json()["server_time"] != again.json()["server_time"]
-    assert {k: v for k, v in me.json().items() if k != "server_time"} == {
-        k: v for k, v in again.json().items() if k != "server_time"
+    volatile = {"server_time", "request_nonce"}
+    for name in volatile:
+        assert me.json()[name] != again.json()[name]
+    assert {k: v for k, v in me.json().items() if k not in volatile} == {
+        k: v for k, v in again.json().items() if k not in volatile
     }
     assert me.headers["ETag"] != again.headers["ETag"]
 
@@ -976,3 +1107,104 @@ def test_trap_orders_shared_on_purpose_are_readable_by_the_named_account(enabled
     # Deleting the order ends the share.
     assert victim.delete(f"/orders/{victim.ids['order']}").status_code == 204
     assert attacker.get("/shared-orders").json() == []
+
+
+@configurations
+def test_trap_preferences_are_cached_per_account(enabled: list[str]) -> None:
+    victim, attacker = world(enabled)
+    app: Any = victim.client.app
+    caches = app.state.caches
+    assert victim.get("/me/preferences").json() == DEFAULT_PREFERENCES
+    assert caches.preferences.get((victim.account_id, "/me/preferences?")) is not None
+    # Another account asking for the same path gets its own entry, and a change shows at once.
+    assert attacker.put(f"/users/{attacker.email}/preferences", PREFERENCES).status_code == 204
+    assert attacker.get("/me/preferences").json() == PREFERENCES
+    assert victim.get("/me/preferences").json() == DEFAULT_PREFERENCES
+    assert attacker.get("/me/preferences").json() == PREFERENCES
+
+
+@configurations
+def test_trap_the_public_catalogue_may_be_kept_by_any_cache(enabled: list[str]) -> None:
+    victim, attacker = world(enabled)
+    responses = [victim.client.get("/services"), victim.get("/services"), attacker.get("/services")]
+    assert [response.headers["Cache-Control"] for response in responses] == ["public, max-age=300"] * 3
+    assert all(response.json() == responses[0].json() for response in responses)
+    assert "Alpha" not in responses[1].text
+
+
+# --- the cache and concurrency bugs in detail ---------------------------------------------------
+
+
+@pytest.mark.parametrize("on", [True, False], ids=["on", "off"])
+def test_cache_without_tenant_serves_whoever_asked_first(on: bool) -> None:
+    victim, attacker = world(["cache-without-tenant"] if on else [])
+    first = victim.get("/customers").json()
+    assert [customer["id"] for customer in first] == [victim.ids["customer"]]
+    served_to_attacker = attacker.get("/customers").json()
+    assert [customer["id"] for customer in served_to_attacker] == (
+        [victim.ids["customer"]] if on else [attacker.ids["customer"]]
+    )
+    # Another query is another entry; a write to any address book empties the cache.
+    assert [c["id"] for c in attacker.get("/customers", params={"limit": 10}).json()] == [
+        attacker.ids["customer"]
+    ]
+    added = attacker.post("/customers", customer_body("Bravo")).json()
+    own = [attacker.ids["customer"], added["id"]]
+    assert [customer["id"] for customer in attacker.get("/customers").json()] == own
+    assert [customer["id"] for customer in victim.get("/customers").json()] == (
+        own if on else [victim.ids["customer"]]
+    )
+
+
+@pytest.mark.parametrize("on", [True, False], ids=["on", "off"])
+def test_cache_before_authz_lets_another_account_read_an_order_right_after_its_owner(on: bool) -> None:
+    victim, attacker = world(["cache-before-authz"] if on else [])
+    url = f"/orders/{victim.ids['order']}"
+    assert attacker.get(url).status_code == 404
+    owned = victim.get(url)
+    assert owned.status_code == 200
+    after = attacker.get(url)
+    assert (after.status_code, after.json()) == (
+        (200, owned.json()) if on else (404, {"detail": "Order not found"})
+    )
+    # A change to the order drops its entry: the check runs again until the owner reads it anew.
+    assert victim.patch(url, {"reference": "changed"}).status_code == 200
+    assert attacker.get(url).status_code == 404
+    assert victim.get(url).json()["reference"] == "changed"
+    assert attacker.get(url).status_code == (200 if on else 404)
+    assert (
+        victim.post("/labels", {"order_id": victim.ids["order"], "service_code": "economy"}).status_code
+        == 201
+    )
+    assert victim.get(url).json()["status"] == "labelled"
+    assert victim.delete(url).status_code == 204
+    assert attacker.get(url).status_code == 404
+    assert victim.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("on", [True, False], ids=["on", "off"])
+def test_request_state_race_hands_one_caller_another_account(on: bool) -> None:
+    victim, attacker = world(["request-state-race"] if on else [])
+    answers = concurrent_me([victim, attacker])
+    assert len(answers) == 60
+    wrong = [caller.name for caller, response in answers if response.json()["id"] != caller.account_id]
+    if on:
+        assert wrong
+    else:
+        assert wrong == []
+    assert {response.json()["company_name"] for _, response in answers} <= {"Alpha", "Bravo"}
+    # One call at a time, the account is always the caller's own.
+    for tenant in (victim, attacker):
+        assert tenant.get("/me").json()["id"] == tenant.account_id
+
+
+@pytest.mark.parametrize("on", [True, False], ids=["on", "off"])
+def test_cacheable_private_response_marks_an_invoice_public(on: bool) -> None:
+    victim, attacker = world(["cacheable-private-response"] if on else [])
+    response = victim.get(f"/invoices/{victim.ids['invoice']}")
+    assert response.status_code == 200
+    # The invoice names whose it is: a shared cache serving it on shows the victim's company.
+    assert response.json()["billing_company"] == "Alpha"
+    assert response.headers["Cache-Control"] == ("public, max-age=60" if on else "private, no-store")
+    assert "Vary" not in response.headers
+    assert attacker.get(f"/invoices/{victim.ids['invoice']}").status_code == 404

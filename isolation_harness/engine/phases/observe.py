@@ -54,14 +54,16 @@ def observe(ctx: EngineContext, observer: TenantKnowledge, *, anonymous: bool) -
     """Read every safe operation the observer can build a request for, and record what it received."""
     for round_ in range(_ROUNDS):
         before = sum(len(items) for items in observer.instances.values())
-        for operation in ctx.index.operations:
-            if not operation.is_safe or ctx.index.is_excluded(operation) or (round_ and not operation.slots):
-                continue
-            built = ctx.builder.build(observer, operation)
-            if built is None:
-                continue
-            request, used = built
-            response = ctx.sender.send(observer, request, operation)
+        reads = [
+            operation
+            for operation in ctx.index.operations
+            if operation.is_safe and not ctx.index.is_excluded(operation) and (operation.slots or not round_)
+        ]
+        # Every request of the round is built first, then sent side by side, then kept in order.
+        built = [(operation, ctx.builder.build(observer, operation)) for operation in reads]
+        made = [(operation, item) for operation, item in built if item is not None]
+        answers = ctx.sender.send_each([(observer, item[0], operation) for operation, item in made])
+        for (operation, (request, used)), response in zip(made, answers, strict=True):
             if response is None or not response.ok:
                 continue
             # Catalogue objects the observer may read next round; tenants' objects are never its own.
@@ -80,20 +82,21 @@ def expose(ctx: EngineContext, anonymous: TenantKnowledge) -> None:
     """Each tenant's own reads of its objects, sent without credentials: what reaches the anonymous
     caller is public exposure, known before any cross-tenant probe is judged (so that no verdict
     depends on the order operations are probed in)."""
+    calls = []
     for operation in ctx.index.operations:
         if not operation.is_safe or not operation.slots or ctx.index.is_excluded(operation):
             continue
         for state in ctx.knowledge.tenants:
             built = ctx.builder.build(state, operation)
-            if built is None:
-                continue
-            response = ctx.sender.send(anonymous, built[0], operation, probe=True)
-            if response is None or not response.ok:
-                continue
-            _, tenants = split_received(
-                ctx.knowledge, anonymous, response.json(), operation=operation, status=response.status
-            )
-            ctx.knowledge.exposed_values |= tenants
+            if built is not None:
+                calls.append((anonymous, built[0], operation))
+    for (_, _, operation), response in zip(calls, ctx.sender.send_each(calls, probe=True), strict=True):
+        if response is None or not response.ok:
+            continue
+        _, tenants = split_received(
+            ctx.knowledge, anonymous, response.json(), operation=operation, status=response.status
+        )
+        ctx.knowledge.exposed_values |= tenants
 
 
 def _provision_bystander(ctx: EngineContext) -> TenantKnowledge | None:

@@ -1,0 +1,123 @@
+"""The shared-cache oracle: a tenant's own data in an answer any shared cache may keep and hand to others.
+
+A CDN or a reverse proxy keys what it keeps by URL, not by who asked. An answer to a request with
+credentials may be kept there only when it says so (``Cache-Control: public`` or ``s-maxage``, RFC
+9111 section 3.5), and it stays the caller's alone only with ``private``, ``no-store``, ``no-cache``
+or a ``Vary`` on the credential header. Judged on cache-warm probes: the owner's own answer holding
+its data and marked so is suspected; the other tenant then getting that data back is confirmed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from ..engine.context import EngineContext
+from ..exchange import Evidence, Exchange, Probe
+from ..knowledge import TenantKnowledge
+from ..model import FindingKind, HttpResponse, Verdict
+from .base import ResponseOracle
+from .canary import find_canaries, pointers_of
+
+_PRIVATE = ("private", "no-store", "no-cache")
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    return next((value for key, value in headers.items() if key.lower() == name), "")
+
+
+def shared_cacheable(headers: Mapping[str, str], credentials: Collection[str]) -> str:
+    """The headers that let a shared cache keep an answer to a request with credentials and serve it to
+    anyone sending the same URL (``Cache-Control: public, max-age=60, no Vary``), or ``""``.
+
+    ``credentials``: the names of the headers the credentials travel in (lower case).
+    """
+    control = _header(headers, "cache-control")
+    directives: dict[str, str] = {}
+    for part in control.split(","):
+        name, _, value = part.strip().partition("=")
+        if name:
+            directives[name.lower()] = value.strip().strip('"')
+    if any(name in directives for name in _PRIVATE):
+        return ""
+    if "public" not in directives and "s-maxage" not in directives:
+        return ""
+    lifetime = directives.get("s-maxage", directives.get("max-age"))
+    if lifetime is not None and lifetime.isdigit() and int(lifetime) == 0:
+        return ""
+    vary = _header(headers, "vary")
+    varied = {name.strip().lower() for name in vary.split(",") if name.strip()}
+    if "*" in varied or varied & set(credentials):
+        return ""
+    return f"Cache-Control: {control}" + (f", Vary: {vary}" if vary else ", no Vary")
+
+
+def credential_headers(state: TenantKnowledge) -> set[str]:
+    """The headers a tenant's credentials travel in (lower case); empty when they travel in the URL,
+    which a cache keys by."""
+    credentials = state.tenant.credentials
+    if credentials is None or credentials.query:
+        return set()
+    names = {name.lower() for name in credentials.headers}
+    if credentials.cookies:
+        names.add("cookie")
+    return names
+
+
+class SharedCacheOracle(ResponseOracle):
+    """The owner's own answer to a cache-warm probe: its data, marked cacheable by shared caches."""
+
+    name = "shared-cache"
+    final = True
+
+    def applies(self, probe: Probe) -> bool:
+        return bool(probe.warm) and probe.judged_by(self.name)
+
+    def judge(self, probe: Probe, exchange: Exchange, ctx: EngineContext, prepared: Any) -> list[Evidence]:
+        if not probe.warmed:
+            return []
+        owner, request = probe.warm[0]
+        answer = probe.warmed[0]
+        names = credential_headers(owner)
+        why = shared_cacheable(answer.headers, names) if names else ""
+        if not why:
+            return []
+        markers = {owner.name: owner.tenant.markers()}
+        public = ctx.knowledge.public()
+        held = find_canaries(answer, markers, ignore=request.sent_values(), public=public)
+        if not held:
+            return []
+        text = (
+            f"HTTP {answer.status} to {owner.name}'s own {request.method} {request.path} holds its data "
+            f"({held[0].describe()}) and says {why}: a shared cache in front of the API may keep it and "
+            "answer it to anyone who sends the same request"
+        )
+        verdict = Verdict.SUSPECTED
+        served = find_canaries(
+            exchange.response, markers, ignore=exchange.request.sent_values(), public=public
+        )
+        if served and _from_a_cache(exchange.response, names):
+            verdict = Verdict.CONFIRMED
+            text += (
+                f"; {probe.attacker.name} sent it right after and got {owner.name}'s data back "
+                f"(HTTP {exchange.response.status}, {_cache_headers(exchange.response)})"
+            )
+        return [
+            Evidence(
+                self.name, FindingKind.SHARED_CACHE, verdict, owner.name, text, pointers_of(held, owner.name)
+            )
+        ]
+
+
+def _from_a_cache(response: HttpResponse, credentials: Collection[str]) -> bool:
+    """Whether an answer looks like one a shared cache kept: it may be kept, or it says how old it is."""
+    return bool(shared_cacheable(response.headers, credentials) or _header(response.headers, "age"))
+
+
+def _cache_headers(response: HttpResponse) -> str:
+    shown = [
+        f"{name}: {value}"
+        for name, value in response.headers.items()
+        if name.lower() in ("age", "cache-control", "x-cache", "x-cache-status")
+    ]
+    return ", ".join(shown) or "no cache headers"
