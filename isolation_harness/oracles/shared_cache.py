@@ -83,7 +83,8 @@ class SharedCacheOracle(ResponseOracle):
         if not why:
             return []
         markers = {owner.name: owner.tenant.markers()}
-        public = ctx.knowledge.public()
+        # A tenant's data the cache already handed to callers without credentials is still the tenant's.
+        public = ctx.knowledge.public(anonymous=True)
         held = find_canaries(answer, markers, ignore=request.sent_values(), public=public)
         if not held:
             return []

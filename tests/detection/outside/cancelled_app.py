@@ -123,7 +123,7 @@ def create_app(bugs: list[str] | None = None) -> FastAPI:
     app.state.cache = cache
     bearer = HTTPBearer(auto_error=False)
 
-    def current_user(
+    async def current_user(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> dict[str, Any]:
         if credentials is None or credentials.credentials not in tokens:
