@@ -63,7 +63,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             dest=f"isolation_{spec.name}",
             default=None,
             metavar=spec.name.upper(),
-            help=f"{spec.help}{' Without it the plugin does nothing.' if spec.name == 'schema' else ''} Env: {spec.env}.",
+            # argparse formats help with %: a "50%" in it must be written "50%%".
+            help=f"{spec.help}{' Without it the plugin does nothing.' if spec.name == 'schema' else ''} "
+            f"Env: {spec.env}.".replace("%", "%%"),
         )
 
 

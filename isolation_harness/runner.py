@@ -200,7 +200,9 @@ def prepare(
         time_budget=_optional(settings, "time_budget", parse_duration),
         shard=_optional(settings, "shard", parse_shard),
         workers=parse_int("workers", settings["workers"], minimum=1),
-        skip_probes=parse_names("skip_probes", settings["skip_probes"], [kind.name for kind in probe_kinds]),
+        skip_probes=parse_names(
+            "skip_probes", settings["skip_probes"], [kind.name for kind in probe_kinds], what="a probe kind"
+        ),
         allow=config.allow,
         baseline=baseline,
     )

@@ -390,9 +390,11 @@ def parse_names(
     resolved: ResolvedSetting,
     known: Sequence[str],
     *,
+    what: str,
     specs: Sequence[SettingSpec] = SETTINGS,
 ) -> frozenset[str]:
-    """Comma-separated names, each one of ``known``; empty when the setting has no value."""
+    """Comma-separated names, each one of ``known`` (each ``what``: "a probe kind"); empty when the
+    setting has no value."""
     names = [name.strip().lower() for name in str(resolved.value or "").split(",") if name.strip()]
     unknown = [name for name in names if name not in known]
     if unknown:
@@ -400,7 +402,7 @@ def parse_names(
         hint = did_you_mean(wrong, known)
         raise ConfigurationError(
             lambda option: (
-                f"{option}={resolved.value!r} (from {resolved.source}): {wrong!r} is not one of them."
+                f"{option}={resolved.value!r} (from {resolved.source}): {wrong!r} is not {what}."
                 f"{hint} Known: {', '.join(known)}."
             ),
             setting=setting,

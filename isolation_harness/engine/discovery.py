@@ -56,6 +56,10 @@ class Discovery:
             return state.views[operation.label]
         return self._views(state, [operation])[0]
 
+    def owner_views(self, state: TenantKnowledge, operations: Sequence[Operation]) -> None:
+        """Read the tenant's views of these reads that it does not have yet, side by side."""
+        self._views(state, [operation for operation in operations if operation.label not in state.views])
+
     def _views(self, state: TenantKnowledge, operations: Sequence[Operation]) -> list[View | None]:
         """Fresh views of these reads: each request built, sent twice (to learn what changes by itself),
         then kept and harvested in order."""

@@ -104,7 +104,9 @@ class Witnesses:
         keys = [f"{verb} {name}" for name in resources for verb in ("takes", "returns")]
         candidates = {op.label: op for key in keys for op in index.reads.get(key, [])}
         candidates.update((label, index.by_label[label]) for label in related)
-        for operation in sorted(candidates.values(), key=lambda op: index.order[op.label]):
+        ordered = sorted(candidates.values(), key=lambda op: index.order[op.label])
+        self.discovery.owner_views(victim, ordered)
+        for operation in ordered:
             view = self.discovery.owner_view(victim, operation)
             if view is None or not (200 <= view.status < 300):
                 continue

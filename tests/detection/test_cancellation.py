@@ -51,7 +51,7 @@ def test_reply_left_by_an_abandoned_read_is_found() -> None:
     assert result.complete
     assert result.errors == []
     assert _found(result) == LEAK
-    assert {(f.attacker, f.victim) for f in result.findings} <= {("tenant-a", "tenant-b"), ("tenant-b", "tenant-a")}
+    assert all(finding.attacker != finding.victim for finding in result.findings)
 
 
 def test_connection_reset_after_an_abandoned_read_is_clean() -> None:

@@ -107,8 +107,18 @@ def test_misconfiguration_exits_2_with_the_value_and_the_fix(project: pytest.Pyt
             "isolation-harness: error: --tenants=1 (from option) must be at least 2: *",
         ),
         (("run",), "isolation-harness: error: No API to test: pass --schema (or set ISOLATION_SCHEMA, *"),
+        (
+            (*_campaign_args(), "--skip-probes", "storm,strom"),
+            "isolation-harness: error: --skip-probes='storm,strom' (from option): 'strom' is not a probe "
+            "kind. Did you mean 'storm'? Known: anonymous, search, guessed-identifier, own-read, "
+            "foreign-identifier, cache-warm, storm, cancellation, tombstone.",
+        ),
+        (
+            (*_campaign_args(), "--workers", "0"),
+            "isolation-harness: error: --workers=0 (from option) must be at least 1.",
+        ),
     ],
-    ids=["tenants", "no schema"],
+    ids=["tenants", "no schema", "probe kind", "workers"],
 )
 def test_misconfiguration_messages_name_the_command_lines_own_options(
     project: pytest.Pytester, args: tuple[str, ...], message: str

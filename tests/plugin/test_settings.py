@@ -86,3 +86,19 @@ def test_unknown_pyproject_key_is_a_usage_error(project: pytest.Pytester) -> Non
             + "*"
         ]
     )
+
+
+def test_pytest_help_lists_every_setting_even_with_a_percent_sign_in_its_help(
+    project: pytest.Pytester,
+) -> None:
+    result = project.runpytest("--help")
+
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(
+        [
+            "*--isolation-min-coverage=MIN_COVERAGE",
+            "*a fraction or a percentage (default 50%). Env:",
+            "*--isolation-workers=WORKERS",
+            "*--isolation-skip-probes=SKIP_PROBES",
+        ]
+    )
