@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from .model import Coverage, Finding, FindingKind, ProbeError, Verdict
     from .openapi import LoadedApi, OpenApiDescription, load_api, load_app
     from .oracles import Evidence, Exchange, Oracle
-    from .probes import Probe, ProbeKind
+    from .probes import Burst, Probe, ProbeKind
     from .provisioning import (
         CallableProvisioner,
         DeclarativeProvisioner,
@@ -111,7 +111,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".model": ("Coverage", "Finding", "FindingKind", "ProbeError", "Verdict"),
     ".openapi": ("LoadedApi", "OpenApiDescription", "load_api", "load_app"),
     ".oracles": ("Evidence", "Exchange", "Oracle"),
-    ".probes": ("Probe", "ProbeKind"),
+    ".probes": ("Burst", "Probe", "ProbeKind"),
     ".provisioning": (
         "CallableProvisioner",
         "DeclarativeProvisioner",
@@ -157,6 +157,7 @@ __all__ = [
     "CallableProvisioner",
     "Campaign",
     "CampaignFinished",
+    "Burst",
     "CampaignListener",
     "CampaignResult",
     "CampaignSettings",

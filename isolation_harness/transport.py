@@ -228,19 +228,24 @@ _MAX_REDIRECTS = 5
 
 
 def send(
-    session: requests.Session, request: HttpRequest, *, timeout: float = DEFAULT_TIMEOUT
+    session: requests.Session,
+    request: HttpRequest,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    read_timeout: float | None = None,
 ) -> HttpResponse:
     """Send a transport-independent request through a session and capture the response.
 
     Raises ``requests.RequestException`` on a connection error or timeout. A body is read up to
     ``MAX_BODY_BYTES`` and for at most ``timeout`` seconds: an event stream or a long download is
-    judged on what came by then.
+    judged on what came by then. ``read_timeout`` (a request given up in flight) waits that long for
+    the answer once connected, the connection itself taking up to ``timeout``.
     """
     # Redirects are not followed (a 302 to a login page is the answer to judge, not the page), but
     # for 307 and 308 within the API's origin, which say "the same request, there".
     kwargs: dict[str, Any] = {
         "params": request.query or None,
-        "timeout": timeout,
+        "timeout": (timeout, read_timeout) if read_timeout is not None else timeout,
         "allow_redirects": False,
         "stream": True,
     }
@@ -264,7 +269,7 @@ def send(
             break
         response.close()
         response = session.request(request.method, target, **{**kwargs, "params": None})
-    text = _read(response, deadline=started + timeout)
+    text = _read(response, deadline=started + (read_timeout if read_timeout is not None else timeout))
     return HttpResponse(
         status=response.status_code,
         headers=dict(response.headers),

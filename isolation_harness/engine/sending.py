@@ -225,7 +225,7 @@ class Sender:
                 with self.turns.waiting():
                     _Start(barrier).wait()
                     with contextlib.suppress(Exception):
-                        send(state.tenant.client, request, timeout=abandon_after)
+                        send(state.tenant.client, request, timeout=self.timeout, read_timeout=abandon_after)
 
         threads = [
             threading.Thread(target=probe, args=(position, state, request), daemon=True)

@@ -7,7 +7,7 @@ storm, cancellation); once every operation was probed, tombstones. A plugin adds
 
 from __future__ import annotations
 
-from ..exchange import Probe
+from ..exchange import Burst, Probe
 from .anonymous import AnonymousProbes
 from .base import ProbeKind
 from .cache_warm import CacheWarmProbes
@@ -37,6 +37,7 @@ def builtin_probe_kinds() -> list[ProbeKind]:
 
 __all__ = [
     "AnonymousProbes",
+    "Burst",
     "CacheWarmProbes",
     "CancellationProbes",
     "ForeignIdentifierProbes",
