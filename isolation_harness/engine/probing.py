@@ -10,6 +10,7 @@ from ..exchange import Burst, Exchange, Probe
 from ..model import FindingKind, HttpResponse
 from ..oracles.base import Oracle
 from .context import EngineContext
+from .side_by_side import side_by_side
 
 # Answers that say the request was invalid: a body probe is then sent again with less in it.
 _REFUSED_AS_INVALID = (400, 422)
@@ -156,9 +157,8 @@ def settle(probe: Probe, final: Exchange | None, ctx: EngineContext) -> None:
     for instance in probe.targets:
         if ctx.index.recreatable(instance.resource):
             ctx.knowledge.retire(victim, instance)
-    ctx.seeder.reseed(victim)
     pinned = {instance.resource for instance in probe.targets}
     for resource, instance in probe.own.items():
         if (resource not in pinned or resource in probe.mixed) and ctx.index.recreatable(resource):
             ctx.knowledge.retire(attacker, instance)
-    ctx.seeder.reseed(attacker)
+    side_by_side([victim, attacker], ctx.seeder.reseed, ctx, workers=ctx.settings.workers)

@@ -1,10 +1,11 @@
-"""Operations probed side by side (``workers``): reads at the same time, with a serial run's findings.
+"""Work side by side (``workers``): reads probed at the same time, tenants seeded at the same time, with
+a serial run's findings.
 
 Only reads go side by side: a write's probes change what the tenants own, and every later probe is
 planned from that. Consecutive reads (the campaign probes every read before any write) form one
 group; each worker thread probes one operation of it at a time, taking its turn for engine code (see
-:mod:`.turns`). What each operation made (findings, errors, events) is put back in the order a serial
-run makes it, so that reports and listeners see the same run whatever the number of workers.
+:mod:`.turns`). What each item made (findings, errors, events) is put back in the order a serial run
+makes it, so that reports and listeners see the same run whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 from ..events import Event
 from ..operations import Operation
 from .context import EngineContext
+
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 
 def groups(operations: Sequence[Operation]) -> Iterator[list[Operation]]:
@@ -33,6 +38,46 @@ def groups(operations: Sequence[Operation]) -> Iterator[list[Operation]]:
         yield reads
 
 
+def side_by_side(
+    items: Sequence[_Item],
+    work: Callable[[_Item], _Result],
+    ctx: EngineContext,
+    *,
+    workers: int,
+    stopping: threading.Event | None = None,
+) -> list[_Result]:
+    """``work`` on each item, ``workers`` threads at a time (in turn, in this thread, with 1 worker or
+    1 item); what each returned, in order. Each item's events are handed out after, in the items' order.
+
+    On a failure (or an interrupt) ``stopping`` is set, so that work under way can end early, and the
+    events made so far are still handed out; then the failure goes on.
+    """
+    if workers <= 1 or len(items) <= 1:
+        return [work(item) for item in items]
+    held: list[list[Event]] = [[] for _ in items]
+
+    def one(position: int) -> _Result:
+        with ctx.sender.turns.taken(), ctx.bus.held(held[position]):
+            return work(items[position])
+
+    futures: list[Future[_Result]] = []
+    with ctx.sender.turns.waiting():
+        pool = ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="isolation")
+        try:
+            futures = [pool.submit(one, position) for position in range(len(items))]
+            return [future.result() for future in futures]
+        except BaseException:
+            if stopping is not None:
+                stopping.set()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            with ctx.sender.turns.taken():
+                for events in held:
+                    for event in events:
+                        ctx.bus.emit(event)
+
+
 def probe_side_by_side(
     group: Sequence[Operation],
     probe: Callable[[Operation], bool],
@@ -41,33 +86,13 @@ def probe_side_by_side(
     workers: int,
     stopping: threading.Event,
 ) -> list[bool]:
-    """Run ``probe`` on each operation of ``group`` on ``workers`` threads; what each returned, in order.
-
-    On a failure (or an interrupt) ``stopping`` is set, so that the probes under way end at their next
-    probe, and what was made so far is still handed out; then the failure goes on.
-    """
-    held: list[list[Event]] = [[] for _ in group]
+    """Probe each operation of ``group`` side by side; the findings and errors in a serial run's order."""
     findings_from = len(ctx.result.findings)
     errors_from = len(ctx.result.errors)
-
-    def one(position: int) -> bool:
-        with ctx.sender.turns.taken(), ctx.bus.held(held[position]):
-            return probe(group[position])
-
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="isolation-probe")
-    futures: list[Future[bool]] = []
     try:
-        futures = [pool.submit(one, position) for position in range(len(group))]
-        return [future.result() for future in futures]
-    except BaseException:
-        stopping.set()
-        raise
+        return side_by_side(group, probe, ctx, workers=workers, stopping=stopping)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
         _in_serial_order(group, ctx, findings_from=findings_from, errors_from=errors_from)
-        for events in held:
-            for event in events:
-                ctx.bus.emit(event)
 
 
 def _in_serial_order(
