@@ -227,7 +227,7 @@ def test_a_misspelt_top_level_allow_names_the_right_one() -> None:
         (
             [{"operation": "GET /x", "reason": "r", "kind": "public"}],
             'isolation.toml: allow[0].kind must be one of "cross-tenant-read", "cross-tenant-write", '
-            '"cross-tenant-delete", "cross-tenant-write-accepted" or "public-exposure", got \'public\'.',
+            '"cross-tenant-delete", "cross-tenant-write-accepted", "public-exposure" or "shared-cache", got \'public\'.',
         ),
         (
             [{"operation": "GET /x", "reason": "r", "pointer": "items/*"}],

@@ -196,7 +196,7 @@ def test_read_pyproject_unknown_key_knows_the_config_tables(tmp_path: Path) -> N
         f"Unknown key 'apis' in [tool.isolation_harness] of {path}. Did you mean 'api'? "
         "Known keys: schema, base_url, config, tenants, seed, report_json, report_ndjson, report_sarif, "
         "report_junit, report_markdown, campaign, hooks, baseline, profile, min_coverage, max_error_rate, "
-        "max_requests, time_budget, shard, api, allow."
+        "max_requests, time_budget, shard, workers, skip_probes, api, allow."
     )
     assert (info.value.setting, info.value.value) == ("apis", {"exclude": ["GET /x"]})
 
@@ -259,7 +259,7 @@ def test_a_plugin_setting_is_unknown_without_its_spec(tmp_path: Path) -> None:
         f"Unknown key 'report_html' in [tool.isolation_harness] of {path}. Did you mean 'report_junit'? "
         "Known keys: schema, base_url, config, tenants, seed, report_json, report_ndjson, report_sarif, "
         "report_junit, report_markdown, campaign, hooks, baseline, profile, min_coverage, max_error_rate, "
-        "max_requests, time_budget, shard, api, allow."
+        "max_requests, time_budget, shard, workers, skip_probes, api, allow."
     )
 
 

@@ -47,6 +47,8 @@ def test_option_beats_env_beats_pyproject_beats_default() -> None:
         "max_requests": ResolvedSetting(None, "default"),
         "time_budget": ResolvedSetting(None, "default"),
         "shard": ResolvedSetting(None, "default"),
+        "workers": ResolvedSetting("1", "default"),
+        "skip_probes": ResolvedSetting(None, "default"),
     }
 
 
@@ -73,6 +75,8 @@ def test_defaults_when_nothing_is_set() -> None:
         "max_requests": (None, "default"),
         "time_budget": (None, "default"),
         "shard": (None, "default"),
+        "workers": ("1", "default"),
+        "skip_probes": (None, "default"),
     }
 
 
@@ -148,7 +152,7 @@ def test_read_pyproject_unknown_key_suggests_the_right_one(tmp_path: Path) -> No
         f"Unknown key 'base-url' in [tool.isolation_harness] of {path}. Did you mean 'base_url'? "
         "Known keys: schema, base_url, config, tenants, seed, report_json, report_ndjson, report_sarif, "
         "report_junit, report_markdown, campaign, hooks, baseline, profile, min_coverage, max_error_rate, "
-        "max_requests, time_budget, shard, api, allow."
+        "max_requests, time_budget, shard, workers, skip_probes, api, allow."
     )
 
 
@@ -199,6 +203,8 @@ def test_setting_names() -> None:
         "max_requests",
         "time_budget",
         "shard",
+        "workers",
+        "skip_probes",
     )
 
 
