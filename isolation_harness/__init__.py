@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     )
     from .baseline import Baseline
     from .config import HarnessConfig, ResolvedSetting, SettingSpec, load_config
+    from .coverage import Coverage
     from .engine.campaign import Campaign
     from .engine.settings import CampaignSettings
     from .errors import (
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     from .extensions import hookimpl
     from .gate import GateSettings, check_gate
     from .knowledge import Instance, TenantKnowledge
-    from .model import Coverage, Finding, FindingKind, ProbeError, Verdict
+    from .model import Finding, FindingKind, ProbeError, Verdict
     from .openapi import LoadedApi, OpenApiDescription, load_api, load_app
     from .oracles import Evidence, Exchange, Oracle
     from .probes import Burst, Probe, ProbeKind
@@ -81,6 +82,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".assertions": ("assert_cannot_delete", "assert_cannot_modify", "assert_cannot_read", "expect_isolated"),
     ".baseline": ("Baseline",),
     ".config": ("HarnessConfig", "ResolvedSetting", "SettingSpec", "load_config"),
+    ".coverage": ("Coverage",),
     ".engine.campaign": ("Campaign",),
     ".engine.settings": ("CampaignSettings",),
     ".errors": (
@@ -108,7 +110,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     ".extensions": ("hookimpl",),
     ".knowledge": ("Instance", "TenantKnowledge"),
-    ".model": ("Coverage", "Finding", "FindingKind", "ProbeError", "Verdict"),
+    ".model": ("Finding", "FindingKind", "ProbeError", "Verdict"),
     ".openapi": ("LoadedApi", "OpenApiDescription", "load_api", "load_app"),
     ".oracles": ("Evidence", "Exchange", "Oracle"),
     ".probes": ("Burst", "Probe", "ProbeKind"),

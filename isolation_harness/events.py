@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .model import Coverage, Finding, ProbeError
+from .coverage import Coverage
+from .model import Finding, ProbeError
 
 
 def format_percent(ratio: float) -> str:
@@ -22,6 +23,10 @@ def format_percent(ratio: float) -> str:
     of 2,000 is not 100%)."""
     tenths = math.floor(ratio * 1000 + 1e-9)
     return f"{tenths // 10}.{tenths % 10}%".replace(".0%", "%")
+
+
+# The fewest probes of one kind whose share of unjudged answers the error rate looks at on its own.
+KIND_SAMPLE = 20
 
 
 @dataclass
@@ -90,9 +95,32 @@ class CampaignResult:
 
     def error_rate(self) -> float:
         """Probes that got no answer that could be judged (5xx, 429, no answer after retries), of the
-        probes sent: setting up (provisioning, seeding, owner views) is not what the gate judges."""
+        probes sent, or of one probe kind's (:meth:`worst_kind`) when that is higher: an API that fails
+        every request aimed at another tenant's object fails the gate, however many of the tenants' own
+        reads it answers. Setting up (provisioning, seeding, owner views) is not what the gate judges."""
         failed = sum(1 for error in self.errors if error.probe)
-        return min(1.0, failed / self.probe_requests) if self.probe_requests else 0.0
+        overall = min(1.0, failed / self.probe_requests) if self.probe_requests else 0.0
+        worst = self.worst_kind()
+        return max(overall, worst[1]) if worst else overall
+
+    def worst_kind(self) -> tuple[str, float] | None:
+        """The probe kind with the largest share of probes that got no answer that could be judged, and
+        that share; only kinds with at least :data:`KIND_SAMPLE` probes count (``None``: no such kind)."""
+        sent: dict[str, int] = {}
+        unjudged: dict[str, int] = {}
+        for coverage in self.coverage.values():
+            for kind, count in coverage.unjudged.items():
+                unjudged[kind] = unjudged.get(kind, 0) + count
+                sent[kind] = sent.get(kind, 0) + count
+            for kind, count in coverage.kinds.items():
+                sent[kind] = sent.get(kind, 0) + count
+        rates = [
+            (unjudged.get(kind, 0) / count, kind) for kind, count in sent.items() if count >= KIND_SAMPLE
+        ]
+        if not rates:
+            return None
+        rate, kind = max(rates)
+        return kind, rate
 
     def failing(self) -> list[Finding]:
         """The findings that fail the run (see :meth:`Finding.fails`)."""

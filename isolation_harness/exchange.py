@@ -51,12 +51,15 @@ class Burst:
     """Probes sent at the same moment (one thread each, released together), each judged on its own.
 
     ``abandoned`` requests are sent with them and given up in flight after ``abandon_after`` seconds
-    (a client that timed out or went away); their answers are never read.
+    (a client that timed out or went away); their answers are never read. The last probe goes
+    ``last_after`` seconds after the others: where the last request to arrive wins a race (state
+    shared between requests), which tenant that is does not depend on chance.
     """
 
     probes: list[Probe]
     abandoned: list[tuple[TenantKnowledge, HttpRequest]] = field(default_factory=list)
     abandon_after: float = 0.005
+    last_after: float = 0.0
 
 
 @dataclass(frozen=True)

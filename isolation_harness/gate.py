@@ -55,8 +55,10 @@ def check_gate(
         kinds = ", ".join(
             f"{count} {kind}" for kind, count in result.errors_by_kind(probes_only=True).items()
         )
+        worst = result.worst_kind()
+        which = f"the {worst[0]} probes" if worst is not None and worst[1] >= rate else "probes"
         failures.append(
-            f"{format_percent(rate)} of probes could not be judged ({kinds}), above the maximum of "
+            f"{format_percent(rate)} of {which} could not be judged ({kinds}), above the maximum of "
             f"{format_percent(gate.max_error_rate)}: the API or the network failed, so a pass would mean "
             f"nothing; fix the target, or raise {spell('--isolation-max-error-rate')}"
         )

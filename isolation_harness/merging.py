@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .coverage import Coverage
 from .engine.sharding import other_shard
 from .errors import ConfigurationError
 from .events import CampaignResult
-from .model import Coverage, Finding, ProbeError
+from .model import Finding, ProbeError
 
 
 def read_report(path: str | Path) -> CampaignResult:

@@ -22,6 +22,8 @@ from ._schemathesis import asgi_adapter
 from .model import FORM, MULTIPART, HttpRequest, HttpResponse, form_fields
 
 DEFAULT_TIMEOUT = 10.0
+# Connections a session keeps open to the API (requests keeps 10).
+POOL_SIZE = 64
 IN_PROCESS_BASE_URL = "http://testserver"
 
 
@@ -95,7 +97,12 @@ class HTTPTransport:
         return self._base_url
 
     def session(self) -> BoundSession:
-        return BoundSession(self._base_url)
+        session = BoundSession(self._base_url)
+        # Room for a storm's burst from every worker at once: requests keeps 10 connections per host.
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        return session
 
 
 class _InProcessTransport:

@@ -7,10 +7,10 @@ import time
 from collections.abc import Sequence
 
 from ..config.against_api import check_against_api
+from ..coverage import Coverage
 from ..errors import ConfigurationError, ProvisioningError
 from ..events import CampaignFinished, CampaignListener, CampaignResult, EventBus, PhaseFinished, PhaseStarted
 from ..knowledge import Knowledge, TenantKnowledge
-from ..model import Coverage
 from ..oracles import Oracle, builtin_oracles
 from ..probes import ProbeKind, builtin_probe_kinds
 from ..provisioning import ProvisionContext, Provisioner

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from ..coverage import Coverage
 from ..events import CampaignResult, EventBus
 from ..knowledge import Knowledge
-from ..model import Coverage
 from ..operations import Operation
 from ..provisioning import ProvisionContext, Provisioner
 from ..redaction import Redactor

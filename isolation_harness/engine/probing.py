@@ -54,6 +54,7 @@ def run_burst(burst: Burst, ctx: EngineContext, oracles: Sequence[Oracle]) -> No
         slot=first.error_slot or first.slot,
         abandoned=burst.abandoned,
         abandon_after=burst.abandon_after,
+        last_after=burst.last_after,
     )
     for probe, (chosen, prepared), response in zip(burst.probes, judges, answers, strict=True):
         _sent(probe, response, ctx)
@@ -100,7 +101,7 @@ def _sent(probe: Probe, response: HttpResponse | None, ctx: EngineContext) -> No
         coverage.probed(probe.slot, kind=probe.kind)
     else:
         # A probe the API did not answer (or answered 5xx, 429) covers nothing: the error says why.
-        coverage.skip("no answer that could be judged (see the probe errors)", kind=probe.kind)
+        coverage.unanswered(kind=probe.kind)
     ctx.bus.emit(
         ProbeSent(
             operation=probe.operation.label,

@@ -195,15 +195,19 @@ class Sender:
         slot: str,
         abandoned: Sequence[tuple[TenantKnowledge, HttpRequest]] = (),
         abandon_after: float = 0.005,
+        last_after: float = 0.0,
     ) -> list[HttpResponse | None]:
         """Probes sent at the same moment, one thread each, released together; each answer as :meth:`send`
         gives a probe's. ``abandoned`` requests go with them and are given up after ``abandon_after``
         seconds, as a client that timed out or went away: nobody reads their answers, and their failing
-        is no error."""
+        is no error. The last probe goes ``last_after`` seconds after the others."""
         count = len(calls) + len(abandoned)
         barrier = threading.Barrier(count) if count > 1 else None
         # With abandoned requests, the probes go just as those are given up.
-        start = _Start(barrier, delay=abandon_after if abandoned else 0.0)
+        delay = abandon_after if abandoned else 0.0
+        starts = [_Start(barrier, delay=delay) for _ in calls]
+        if len(starts) > 1 and last_after:
+            starts[-1] = _Start(barrier, delay=delay + last_after)
         answers: list[HttpResponse | None] = [None] * len(calls)
         failures: list[BaseException] = []
         held = self.bus.holding
@@ -212,7 +216,7 @@ class Sender:
             try:
                 with self.turns.taken(), self.bus.held(held):
                     answers[position] = self.send(
-                        state, request, operation, probe=True, slot=slot, start=start
+                        state, request, operation, probe=True, slot=slot, start=starts[position]
                     )
             except BaseException as exc:
                 failures.append(exc)

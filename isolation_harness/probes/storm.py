@@ -3,7 +3,8 @@
 State kept between concurrent requests (the current account in a process-wide variable across an
 ``await``, a shared object in a threaded server) hands one caller another's answer only when two
 requests are in the handler together. Each burst holds every tenant's request, several times over,
-in an order drawn from the campaign's seed; each answer is judged on its own.
+in an order drawn from the campaign's seed, the last one a little later and each tenant in turn; each
+answer is judged on its own.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from ..model import HttpRequest
 from ..operations import Operation
 
 SLOT = "(at the same moment as other tenants' requests)"
+# The last request of a burst goes this much after the others. Where the last request to arrive wins
+# (the current account in a variable shared by concurrent requests), it decides whose data the others
+# get: with each tenant last in turn, every direction of such a race shows, on every run.
+LAST_AFTER = 0.002
 _ORACLES = frozenset({"canary", "owner-view"})
 
 
@@ -37,11 +42,14 @@ def own_reads(operation: Operation, ctx: EngineContext) -> dict[str, tuple[Tenan
 
 def schedule(operation: Operation, ctx: EngineContext, names: list[str], *, round: int) -> list[str]:
     """One burst's senders: every tenant as often as the burst size allows (at least once), in an order
-    drawn from the seed, the operation and the round."""
+    drawn from the seed, the operation and the round; the last one is each tenant in turn, round after
+    round (see :data:`LAST_AFTER`)."""
     copies = max(1, ctx.settings.storm_burst // len(names))
     senders = [name for name in names for _ in range(copies)]
     random.Random(f"{ctx.settings.seed}:{operation.label}:{round}").shuffle(senders)
-    return senders
+    last = names[round % len(names)]
+    senders.remove(last)
+    return [*senders, last]
 
 
 class StormProbes:
@@ -68,5 +76,6 @@ class StormProbes:
                         error_slot="-",
                     )
                     for name in schedule(operation, ctx, names, round=round)
-                ]
+                ],
+                last_after=LAST_AFTER,
             )

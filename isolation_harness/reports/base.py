@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._version import __version__
+from ..coverage import Coverage
 from ..events import CampaignResult, format_percent
-from ..model import Coverage, Finding, Verdict
+from ..model import Finding, Verdict
 from ..redaction import Redactor
 
 

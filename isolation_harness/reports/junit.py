@@ -6,8 +6,9 @@ import re
 import time
 import xml.etree.ElementTree as ET
 
+from ..coverage import Coverage
 from ..events import CampaignFinished, CampaignResult, Event
-from ..model import Coverage, Finding
+from ..model import Finding
 from .base import FileReport, ReportMeta, accepted, kind_gaps
 from .text import format_finding
 

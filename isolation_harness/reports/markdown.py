@@ -7,8 +7,9 @@ import re
 import threading
 from pathlib import Path
 
+from ..coverage import Coverage
 from ..events import CampaignFinished, CampaignResult, Event
-from ..model import Coverage, Finding, Verdict
+from ..model import Finding, Verdict
 from ..redaction import Redactor
 from .base import ReportMeta, accepted, coverage_line, kind_gaps, operation_verdict
 

@@ -55,13 +55,13 @@ def _keys(result: CampaignResult) -> set[tuple[str, ...]]:
 
 
 def test_reads_side_by_side_find_what_a_serial_run_finds() -> None:
-    names = ["read-by-id", "write-by-id", "cache-before-authz", "request-state-race", "list-unfiltered"]
+    # Bugs whose answers do not depend on timing (in a race, which tenant gets whose data does).
+    names = ["read-by-id", "write-by-id", "cache-before-authz", "list-unfiltered"]
     serial = _run(names)
     side_by_side = _run(names, workers="4")
     assert confirmed_operations(serial) == {
         "GET /orders/{order_id}",
         "PATCH /orders/{order_id}",
-        "GET /me",
         "GET /orders",
     }
     assert _keys(side_by_side) == _keys(serial)

@@ -31,6 +31,10 @@ ALL = sorted(VULNERABILITIES)
 SUSPECTED_ONLY = {"cacheable-private-response"}
 
 
+# State shared between concurrent requests: found by storms.
+RACES = {"request-state-race"}
+
+
 def _expected(names: list[str]) -> set[str]:
     return {label for name in names if name not in SUSPECTED_ONLY for label in VULNERABILITIES[name]}
 
@@ -64,10 +68,14 @@ def test_each_switch_alone_is_found_exactly_at_its_operations(name: str) -> None
     assert confirmed_operations(result) == _expected([name])
     suspected = {(f.kind.value, f.operation) for f in result.findings if f.verdict.value != "confirmed"}
     assert suspected == _suspected([name])
-    # Both directions: each tenant attacks the other.
+    # Both directions: each tenant attacks the other. In a race, which tenant gets whose answer is the
+    # timing's choice: the storms make both directions likely, but one is all a run must show.
     for label in VULNERABILITIES[name]:
         attackers = {f.attacker for f in result.findings if f.operation == label}
-        assert attackers == {"tenant-a", "tenant-b"}
+        if name in RACES:
+            assert attackers and attackers <= {"tenant-a", "tenant-b"}
+        else:
+            assert attackers == {"tenant-a", "tenant-b"}
 
 
 def test_all_switches_together_are_all_found() -> None:

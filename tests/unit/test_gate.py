@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from isolation_harness.config import ResolvedSetting, parse_duration, parse_fraction, parse_shard
+from isolation_harness.coverage import Coverage
 from isolation_harness.errors import ConfigurationError
 from isolation_harness.events import CampaignResult, format_percent
 from isolation_harness.exit_codes import ExitCode
 from isolation_harness.gate import GateSettings, check_gate
-from isolation_harness.model import Coverage, Finding, FindingKind, ProbeError, Verdict
+from isolation_harness.model import Finding, FindingKind, ProbeError, Verdict
 from isolation_harness.profiles import PROFILES, chosen_profile
 from isolation_harness.runner import outcome
 

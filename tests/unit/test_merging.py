@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from isolation_harness.coverage import Coverage
 from isolation_harness.errors import ConfigurationError
 from isolation_harness.events import CampaignResult
 from isolation_harness.merging import merge_results, read_report
-from isolation_harness.model import Coverage, Finding, FindingKind, ProbeError, Verdict
+from isolation_harness.model import Finding, FindingKind, ProbeError, Verdict
 from isolation_harness.reports import ReportMeta, report_dict
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from isolation_harness.coverage import Coverage
 from isolation_harness.model import (
-    Coverage,
     Finding,
     FindingKind,
     HttpRequest,

@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from isolation_harness.config import resolve_settings
+from isolation_harness.coverage import Coverage
 from isolation_harness.errors import ConfigurationError
 from isolation_harness.events import (
     CampaignFinished,
@@ -25,7 +26,7 @@ from isolation_harness.events import (
     ProbeFailed,
     ProbeSent,
 )
-from isolation_harness.model import Coverage, Finding, FindingKind, ProbeError, Verdict
+from isolation_harness.model import Finding, FindingKind, ProbeError, Verdict
 from isolation_harness.openapi.locations import DescriptionFile
 from isolation_harness.redaction import Redactor
 from isolation_harness.reports import (
