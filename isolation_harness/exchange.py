@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 
 from .knowledge import Instance, TenantKnowledge
 from .model import FindingKind, HttpRequest, HttpResponse, Verdict
@@ -57,6 +57,7 @@ class Burst:
     """
 
     probes: list[Probe]
+    _: KW_ONLY
     abandoned: list[tuple[TenantKnowledge, HttpRequest]] = field(default_factory=list)
     abandon_after: float = 0.005
     last_after: float = 0.0

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from .errors import ConfigurationError
 from .events import CampaignResult, format_percent
 
+# Probe kinds that send requests many at once.
+CONCURRENT_KINDS = ("storm", "cancellation")
+
 
 @dataclass(frozen=True)
 class GateSettings:
@@ -56,10 +59,17 @@ def check_gate(
             f"{count} {kind}" for kind, count in result.errors_by_kind(probes_only=True).items()
         )
         worst = result.worst_kind()
-        which = f"the {worst[0]} probes" if worst is not None and worst[1] >= rate else "probes"
+        kind = worst[0] if worst is not None and worst[1] >= rate else ""
+        # Requests sent many at once can be what a rate limiter in front of the API refuses.
+        off = (
+            f", or turn them off with {spell('--isolation-skip-probes')}={kind}"
+            if kind in CONCURRENT_KINDS
+            else ""
+        )
         failures.append(
-            f"{format_percent(rate)} of {which} could not be judged ({kinds}), above the maximum of "
-            f"{format_percent(gate.max_error_rate)}: the API or the network failed, so a pass would mean "
-            f"nothing; fix the target, or raise {spell('--isolation-max-error-rate')}"
+            f"{format_percent(rate)} of {f'the {kind} probes' if kind else 'probes'} could not be judged "
+            f"({kinds}), above the maximum of {format_percent(gate.max_error_rate)}: the API or the network "
+            f"failed, so a pass would mean nothing; fix the target, or raise "
+            f"{spell('--isolation-max-error-rate')}{off}"
         )
     return failures

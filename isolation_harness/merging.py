@@ -106,6 +106,8 @@ def _merge_coverage(merged: CampaignResult, coverage: Coverage) -> None:
     current.slots += [slot for slot in coverage.slots if slot not in current.slots]
     for kind, count in coverage.kinds.items():
         current.kinds[kind] = current.kinds.get(kind, 0) + count
+    for kind, count in coverage.unjudged.items():
+        current.unjudged[kind] = current.unjudged.get(kind, 0) + count
     for reason in coverage.skipped:
         current.skip(reason)
     for kind, reasons in coverage.gaps.items():

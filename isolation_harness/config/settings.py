@@ -395,7 +395,9 @@ def parse_names(
 ) -> frozenset[str]:
     """Comma-separated names, each one of ``known`` (each ``what``: "a probe kind"); empty when the
     setting has no value."""
-    names = [name.strip().lower() for name in str(resolved.value or "").split(",") if name.strip()]
+    spelled = {name.lower(): name for name in known}
+    given = [name.strip() for name in str(resolved.value or "").split(",") if name.strip()]
+    names = [spelled.get(name.lower(), name) for name in given]
     unknown = [name for name in names if name not in known]
     if unknown:
         wrong = unknown[0]

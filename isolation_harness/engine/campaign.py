@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from ..config.against_api import check_against_api
 from ..coverage import Coverage
-from ..errors import ConfigurationError, ProvisioningError
+from ..errors import ConfigurationError, ProvisioningError, did_you_mean
 from ..events import CampaignFinished, CampaignListener, CampaignResult, EventBus, PhaseFinished, PhaseStarted
 from ..knowledge import Knowledge, TenantKnowledge
 from ..oracles import Oracle, builtin_oracles
@@ -93,6 +93,13 @@ class Campaign:
             self.result.coverage[operation.label] = Coverage(operation.label)
         self.bus = EventBus(self.result, list(listeners))
         self.probe_kinds = list(probe_kinds) if probe_kinds is not None else builtin_probe_kinds()
+        kinds = [kind.name for kind in self.probe_kinds]
+        unknown = sorted(settings.skip_probes - set(kinds))
+        if unknown:
+            raise ConfigurationError(
+                f"skip_probes: {unknown[0]!r} is not a probe kind of this campaign."
+                f"{did_you_mean(unknown[0], kinds)} Known: {', '.join(kinds)}."
+            )
         self.oracles = list(oracles) if oracles is not None else builtin_oracles()
         self.context = self._context(description, index)
 

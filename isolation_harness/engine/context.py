@@ -55,7 +55,7 @@ class EngineContext:
     update_bodies: UpdateBodies = field(default_factory=UpdateBodies)
     # Each operation's shard, when the settings name one.
     shards: dict[str, int] = field(default_factory=dict)
-    _local: threading.local = field(default_factory=threading.local, repr=False, compare=False)
+    _local: threading.local = field(default_factory=threading.local, init=False, repr=False, compare=False)
 
     @property
     def planning(self) -> str:

@@ -9,11 +9,13 @@ from ..model import HttpRequest, HttpResponse
 from ..operations import Operation
 from ..snapshots import volatile_between
 from .builder import RequestBuilder
+from .bursts import send_each
 from .harvest import Harvester
 from .index import ApiIndex
 from .sending import Sender
 
-_ROUNDS = 3
+# Each round reads with what the one before found: a chain of objects this deep is found.
+_ROUNDS = 4
 
 
 class Discovery:
@@ -67,8 +69,8 @@ class Discovery:
         calls = [
             (state, made[0], operation) for operation, made in zip(operations, built, strict=True) if made
         ]
-        first = iter(self.sender.send_each(calls))
-        second = iter(self.sender.send_each(calls))
+        first = iter(send_each(self.sender, calls))
+        second = iter(send_each(self.sender, calls))
         views: list[View | None] = []
         for operation, made in zip(operations, built, strict=True):
             if made is None:

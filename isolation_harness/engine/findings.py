@@ -13,7 +13,7 @@ from ..baseline import Baseline
 from ..events import CampaignResult, EventBus, FindingMade
 from ..exchange import Evidence, Exchange, Probe
 from ..knowledge import Instance, Knowledge, View
-from ..model import Finding, FindingKind, HttpRequest, is_distinctive
+from ..model import Finding, FindingKind, HttpRequest, Verdict, is_distinctive
 from ..operations import looks_like_identifier
 from ..redaction import REDACTED, Redactor, is_sensitive_name
 from ..reproduction import curl_as
@@ -76,7 +76,13 @@ class Findings:
             slot=probe.slot,
             status=status,
             evidence=self.redactor(evidence.text),
-            reproduction=self.reproduction(probe.attacker.name, evidence.victim, exchange.request, setup),
+            reproduction=self.reproduction(
+                probe.attacker.name,
+                evidence.victim,
+                exchange.request,
+                setup,
+                first=[(state.name, request) for state, request in probe.warm],
+            ),
             pointers=evidence.pointers,
             response=readable(exchange.response.text, status=status, redactor=self.redactor),
             owner_response=self.owner_response(probe, evidence),
@@ -89,6 +95,18 @@ class Findings:
         self.result.findings.append(finding)
         self.bus.emit(FindingMade(finding))
         return finding
+
+    def leaking(self, operation: str, *, attacker: str | None = None, victim: str | None = None) -> bool:
+        """Whether a confirmed cross-tenant read at ``operation`` was found already (by ``attacker``, of
+        ``victim``, when given)."""
+        return any(
+            finding.operation == operation
+            and finding.kind is FindingKind.READ
+            and finding.verdict is Verdict.CONFIRMED
+            and attacker in (None, finding.attacker)
+            and victim in (None, finding.victim)
+            for finding in self.result.findings
+        )
 
     def owner_response(self, probe: Probe, evidence: Evidence) -> str:
         """The victim's own view of the data the attacker received: for a probe aimed at the victim's
@@ -117,11 +135,24 @@ class Findings:
         )
         return readable(json.dumps(created, default=str), status=None, redactor=self.redactor)
 
-    def reproduction(self, attacker: str, victim: str, request: HttpRequest, setup: list[HttpRequest]) -> str:
+    def reproduction(
+        self,
+        attacker: str,
+        victim: str,
+        request: HttpRequest,
+        setup: list[HttpRequest],
+        *,
+        first: Sequence[tuple[str, HttpRequest]] = (),
+    ) -> str:
+        """curl commands: the victim's setup, the requests other tenants send first (``first``: an owner's
+        read that may leave its answer in a cache), then the attack."""
         lines = []
         if setup:
             lines.append(f"# as {victim}: create the data the attack targets")
             lines += [self._curl(victim, step) for step in setup]
+        for tenant, step in first:
+            lines.append(f"# as {tenant}: the same request first (its answer may stay in a cache)")
+            lines.append(self._curl(tenant, step))
         lines.append(f"# as {attacker}: the attack")
         lines.append(self._curl(attacker, request))
         return self.redactor("\n".join(lines))

@@ -9,8 +9,8 @@ from ..events import ProbeSent
 from ..exchange import Burst, Exchange, Probe
 from ..model import FindingKind, HttpResponse
 from ..oracles.base import Oracle
+from .bursts import send_together
 from .context import EngineContext
-from .side_by_side import side_by_side
 
 # Answers that say the request was invalid: a body probe is then sent again with less in it.
 _REFUSED_AS_INVALID = (400, 422)
@@ -48,7 +48,8 @@ def run_burst(burst: Burst, ctx: EngineContext, oracles: Sequence[Oracle]) -> No
         return
     first = burst.probes[0]
     judges = [_prepare(probe, ctx, oracles) for probe in burst.probes]
-    answers = ctx.sender.send_together(
+    answers = send_together(
+        ctx.sender,
         [(probe.attacker, probe.request) for probe in burst.probes],
         first.operation,
         slot=first.error_slot or first.slot,
@@ -82,10 +83,14 @@ def _warm(probe: Probe, ctx: EngineContext) -> bool:
                 probe.request, request = plain, request.copy()
                 request.query = dict(plain.query)
                 response = ctx.sender.trial(state, request, probe.operation)
-        if response is None or not response.ok:
-            status = f"HTTP {response.status}" if response is not None else "no answer"
+        if not _judgeable(response):
+            # No answer, a 5xx or a 429 to the request sent first: the probe is as good as unanswered.
+            ctx.coverage(probe.operation).unanswered(kind=probe.kind)
+            return False
+        assert response is not None
+        if not response.ok:
             ctx.coverage(probe.operation).skip(
-                f"{state.name}'s own request, sent first, was not answered with a success ({status})",
+                f"{state.name}'s own request, sent first, was refused (HTTP {response.status})",
                 kind=probe.kind,
             )
             return False
@@ -162,4 +167,7 @@ def settle(probe: Probe, final: Exchange | None, ctx: EngineContext) -> None:
     for resource, instance in probe.own.items():
         if (resource not in pinned or resource in probe.mixed) and ctx.index.recreatable(resource):
             ctx.knowledge.retire(attacker, instance)
-    side_by_side([victim, attacker], ctx.seeder.reseed, ctx, workers=ctx.settings.workers)
+    # One tenant after the other, whatever the workers: what the API keeps between requests (a cache,
+    # a counter) then ends up the same as in a serial run.
+    ctx.seeder.reseed(victim)
+    ctx.seeder.reseed(attacker)

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
-import time
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import requests
@@ -19,7 +15,7 @@ from ..operations import Operation
 from ..redaction import Redactor
 from ..retrying import RetryPolicy, is_malformed
 from ..transport import describe_failure, send
-from .turns import Turns
+from .turns import Start, Stopped, Turns
 
 # Requests in a row that got no answer at all (after their retries) before the API counts as gone.
 LOST_AFTER = 8
@@ -49,8 +45,10 @@ class Sender:
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.turns = turns or Turns()
-        # How many requests that do not depend on each other may be in flight at once (see send_each).
+        # How many requests that do not depend on each other may be in flight at once (see bursts.py).
         self.workers = workers
+        # Set while the campaign ends under requests still being sent on other threads: they stop.
+        self.stopping = threading.Event()
         self._silent = 0
 
     def send(
@@ -61,7 +59,7 @@ class Sender:
         *,
         probe: bool = False,
         slot: str = "",
-        start: _Start | None = None,
+        start: Start | None = None,
     ) -> HttpResponse | None:
         """The response, or ``None`` on an error (recorded).
 
@@ -128,12 +126,14 @@ class Sender:
         slot: str,
         record: bool = True,
         probe: bool = False,
-        start: _Start | None = None,
+        start: Start | None = None,
     ) -> tuple[HttpResponse, Any, bool] | None:
         """The last answer, its body parsed once, and whether that body is broken JSON; ``None`` (recorded
         unless ``record`` is false) when no answer came."""
         policy = self.retry
         for attempt in range(policy.attempts):
+            if self.stopping.is_set():
+                raise Stopped
             self.result.requests += 1
             if attempt:
                 self.result.retries += 1
@@ -141,9 +141,14 @@ class Sender:
                 with self.turns.waiting():
                     if start is not None and not attempt:
                         start.wait()
+                        if self.stopping.is_set():
+                            raise Stopped
                     response = send(state.tenant.client, request, timeout=self.timeout)
             except requests.RequestException as exc:
-                if policy.again_after_failure(attempt):
+                # The policy waits before a retry: other threads go on meanwhile.
+                with self.turns.waiting():
+                    again = policy.again_after_failure(attempt)
+                if again:
                     continue
                 reason = self.redactor(describe_failure(exc))
                 self._no_answer(request, operation, reason)
@@ -163,87 +168,13 @@ class Sender:
             body = response.json()
             # Parsed again only when it gave nothing: a body of JSON `null` is no broken body.
             malformed = body is None and is_malformed(response.headers, response.text)
-            if not policy.again_after_answer(attempt, response.status, response.headers, malformed=malformed):
+            with self.turns.waiting():
+                again = policy.again_after_answer(
+                    attempt, response.status, response.headers, malformed=malformed
+                )
+            if not again:
                 return response, body, malformed
         return None
-
-    def send_each(
-        self, calls: Sequence[tuple[TenantKnowledge, HttpRequest, Operation]], *, probe: bool = False
-    ) -> list[HttpResponse | None]:
-        """Requests that do not depend on each other (a tenant's reads of its own data), each answered as
-        :meth:`send` answers it, in order; up to ``workers`` at a time."""
-        if self.workers <= 1 or len(calls) <= 1:
-            return [self.send(state, request, operation, probe=probe) for state, request, operation in calls]
-        answers: list[HttpResponse | None] = [None] * len(calls)
-        held = self.bus.holding
-
-        def one(position: int) -> None:
-            state, request, operation = calls[position]
-            with self.turns.taken(), self.bus.held(held):
-                answers[position] = self.send(state, request, operation, probe=probe)
-
-        with self.turns.waiting(), ThreadPoolExecutor(min(self.workers, len(calls))) as pool:
-            # Raises the first failure, once every request is done.
-            list(pool.map(one, range(len(calls))))
-        return answers
-
-    def send_together(
-        self,
-        calls: Sequence[tuple[TenantKnowledge, HttpRequest]],
-        operation: Operation,
-        *,
-        slot: str,
-        abandoned: Sequence[tuple[TenantKnowledge, HttpRequest]] = (),
-        abandon_after: float = 0.005,
-        last_after: float = 0.0,
-    ) -> list[HttpResponse | None]:
-        """Probes sent at the same moment, one thread each, released together; each answer as :meth:`send`
-        gives a probe's. ``abandoned`` requests go with them and are given up after ``abandon_after``
-        seconds, as a client that timed out or went away: nobody reads their answers, and their failing
-        is no error. The last probe goes ``last_after`` seconds after the others."""
-        count = len(calls) + len(abandoned)
-        barrier = threading.Barrier(count) if count > 1 else None
-        # With abandoned requests, the probes go just as those are given up.
-        delay = abandon_after if abandoned else 0.0
-        starts = [_Start(barrier, delay=delay) for _ in calls]
-        if len(starts) > 1 and last_after:
-            starts[-1] = _Start(barrier, delay=delay + last_after)
-        answers: list[HttpResponse | None] = [None] * len(calls)
-        failures: list[BaseException] = []
-        held = self.bus.holding
-
-        def probe(position: int, state: TenantKnowledge, request: HttpRequest) -> None:
-            try:
-                with self.turns.taken(), self.bus.held(held):
-                    answers[position] = self.send(
-                        state, request, operation, probe=True, slot=slot, start=starts[position]
-                    )
-            except BaseException as exc:
-                failures.append(exc)
-                if barrier is not None:
-                    barrier.abort()
-
-        def abandon(state: TenantKnowledge, request: HttpRequest) -> None:
-            with self.turns.taken():
-                self.result.requests += 1
-                with self.turns.waiting():
-                    _Start(barrier).wait()
-                    with contextlib.suppress(Exception):
-                        send(state.tenant.client, request, timeout=self.timeout, read_timeout=abandon_after)
-
-        threads = [
-            threading.Thread(target=probe, args=(position, state, request), daemon=True)
-            for position, (state, request) in enumerate(calls)
-        ]
-        threads += [threading.Thread(target=abandon, args=call, daemon=True) for call in abandoned]
-        with self.turns.waiting():
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        if failures:
-            raise failures[0]
-        return answers
 
     def _no_answer(self, request: HttpRequest, operation: Operation, reason: str) -> None:
         self._silent += 1
@@ -274,19 +205,3 @@ class Sender:
         )
         self.result.errors.append(error)
         self.bus.emit(ProbeFailed(error))
-
-
-class _Start:
-    """Where a burst's requests wait for each other, then (after ``delay``) go together."""
-
-    def __init__(self, barrier: threading.Barrier | None, *, delay: float = 0.0) -> None:
-        self.barrier = barrier
-        self.delay = delay
-
-    def wait(self) -> None:
-        """A burst broken by a failure goes on without the others."""
-        if self.barrier is not None:
-            with contextlib.suppress(threading.BrokenBarrierError):
-                self.barrier.wait(timeout=30)
-        if self.delay:
-            time.sleep(self.delay)

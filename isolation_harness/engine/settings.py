@@ -88,11 +88,19 @@ class CampaignSettings:
             raise ConfigurationError(f"guesses={self.guesses!r} must be 0 or more.")
         if self.examples < 1:
             raise ConfigurationError(f"examples={self.examples!r} must be at least 1.")
+        if not isinstance(self.skip_probes, frozenset):
+            raise ConfigurationError(
+                f"skip_probes={self.skip_probes!r} must be a frozenset of probe kind names, e.g. "
+                'frozenset({"storm"}).'
+            )
         if not isinstance(self.workers, int) or isinstance(self.workers, bool) or self.workers < 1:
             raise ConfigurationError(
                 f"workers={self.workers!r} must be a whole number of at least 1, e.g. --isolation-workers=4."
             )
-        if self.storm_rounds < 1 or self.storm_burst < 2 or self.cancellation_rounds < 1:
+        counts = (self.storm_rounds, self.storm_burst, self.cancellation_rounds)
+        if any(not isinstance(count, int) or isinstance(count, bool) for count in counts) or (
+            self.storm_rounds < 1 or self.storm_burst < 2 or self.cancellation_rounds < 1
+        ):
             raise ConfigurationError(
                 f"storm_rounds={self.storm_rounds!r}, storm_burst={self.storm_burst!r}, cancellation_rounds="
                 f"{self.cancellation_rounds!r}: storms and cancellations need at least 1 round, and bursts at "

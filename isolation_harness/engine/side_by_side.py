@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
 from ..events import Event
@@ -65,13 +65,22 @@ def side_by_side(
         pool = ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="isolation")
         try:
             futures = [pool.submit(one, position) for position in range(len(items))]
+            # The first failure (not the first item's) stops the others.
+            wait(futures, return_when=FIRST_EXCEPTION)
+            for future in futures:
+                failure = future.exception() if future.done() and not future.cancelled() else None
+                if failure is not None:
+                    raise failure
             return [future.result() for future in futures]
         except BaseException:
             if stopping is not None:
                 stopping.set()
+            # The requests under way stop at their next attempt.
+            ctx.sender.stopping.set()
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            ctx.sender.stopping.clear()
             with ctx.sender.turns.taken():
                 for events in held:
                     for event in events:

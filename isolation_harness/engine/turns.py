@@ -8,7 +8,9 @@ while it waits for an answer. What runs concurrently is the waiting, which is wh
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -51,3 +53,23 @@ class Turns:
         finally:
             self._lock.acquire()
             self._local.holding = True
+
+
+class Stopped(Exception):
+    """Raised in a thread still sending when the campaign ends under it (an interrupt, a lost API)."""
+
+
+class Start:
+    """Where the requests of a burst wait for each other, then (after ``delay``) go together."""
+
+    def __init__(self, barrier: threading.Barrier | None, *, delay: float = 0.0) -> None:
+        self.barrier = barrier
+        self.delay = delay
+
+    def wait(self) -> None:
+        """A burst broken by a failure goes on without the others."""
+        if self.barrier is not None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                self.barrier.wait(timeout=30)
+        if self.delay:
+            time.sleep(self.delay)

@@ -10,6 +10,7 @@ from ..knowledge import Instance, TenantKnowledge, View
 from ..model import JSONPath
 from ..operations import Operation, looks_like_identifier
 from ..snapshots import Change, Snapshot, compare_snapshots, volatile_between
+from .bursts import send_each
 from .discovery import Discovery
 from .index import ApiIndex, is_list
 from .sending import Sender
@@ -138,7 +139,7 @@ class Witnesses:
 
     def read_all(self, state: TenantKnowledge, witnesses: Sequence[Witness]) -> list[Snapshot]:
         out = []
-        answers = self.sender.send_each([(state, view.request, operation) for view, operation in witnesses])
+        answers = send_each(self.sender, [(state, view.request, operation) for view, operation in witnesses])
         for (view, _), response in zip(witnesses, answers, strict=True):
             label = f"{view.request.method} {view.request.path}"
             if response is None:

@@ -1,10 +1,13 @@
 """The shared-cache oracle: a tenant's own data in an answer any shared cache may keep and hand to others.
 
 A CDN or a reverse proxy keys what it keeps by URL, not by who asked. An answer to a request with
-credentials may be kept there only when it says so (``Cache-Control: public`` or ``s-maxage``, RFC
-9111 section 3.5), and it stays the caller's alone only with ``private``, ``no-store``, ``no-cache``
-or a ``Vary`` on the credential header. Judged on cache-warm probes: the owner's own answer holding
-its data and marked so is suspected; the other tenant then getting that data back is confirmed.
+``Authorization`` may be kept there only when it says so (``Cache-Control: public``, ``s-maxage`` or
+``must-revalidate``, RFC 9111 section 3.5; with a cookie, any lifetime will do), and it stays the
+caller's alone with ``private``, ``no-store`` or a ``Vary`` on the credential header.
+
+Judged on cache-warm probes: the owner's own answer holding its data and marked so is suspected; the
+other tenant then getting that data back from a cache (the answer says so: ``X-Cache: HIT``, an
+``Age``) is confirmed.
 """
 
 from __future__ import annotations
@@ -14,15 +17,20 @@ from typing import Any
 
 from ..engine.context import EngineContext
 from ..exchange import Evidence, Exchange, Probe
-from ..knowledge import TenantKnowledge
+from ..knowledge import TenantKnowledge, visible
 from ..model import FindingKind, HttpResponse, Verdict
 from .base import ResponseOracle
 from .canary import find_canaries, pointers_of
 
-_PRIVATE = ("private", "no-store", "no-cache")
+# Cache-Control directives that let a shared cache keep an answer to a request with Authorization
+# (RFC 9111, section 3.5).
+_SHARED = ("public", "s-maxage", "must-revalidate")
+# Headers caches add to say an answer came from them (nginx, Varnish and CDNs).
+_HIT_HEADERS = ("x-cache", "x-cache-status", "cf-cache-status", "x-proxy-cache")
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
+    """A header's value, whatever the case of its name; ``""`` when absent."""
     return next((value for key, value in headers.items() if key.lower() == name), "")
 
 
@@ -30,7 +38,10 @@ def shared_cacheable(headers: Mapping[str, str], credentials: Collection[str]) -
     """The headers that let a shared cache keep an answer to a request with credentials and serve it to
     anyone sending the same URL (``Cache-Control: public, max-age=60, no Vary``), or ``""``.
 
-    ``credentials``: the names of the headers the credentials travel in (lower case).
+    ``credentials``: the names of the headers the credentials travel in (lower case). With
+    ``Authorization``, a cache may keep the answer only when it says ``public``, ``s-maxage`` or
+    ``must-revalidate``; with a cookie, a lifetime (``max-age``) is enough. ``private`` with a list of
+    header names makes only those private.
     """
     control = _header(headers, "cache-control")
     directives: dict[str, str] = {}
@@ -38,12 +49,11 @@ def shared_cacheable(headers: Mapping[str, str], credentials: Collection[str]) -
         name, _, value = part.strip().partition("=")
         if name:
             directives[name.lower()] = value.strip().strip('"')
-    if any(name in directives for name in _PRIVATE):
+    if "no-store" in directives or ("private" in directives and not directives["private"]):
         return ""
-    if "public" not in directives and "s-maxage" not in directives:
-        return ""
+    shared = (*_SHARED, "max-age") if "authorization" not in credentials else _SHARED
     lifetime = directives.get("s-maxage", directives.get("max-age"))
-    if lifetime is not None and lifetime.isdigit() and int(lifetime) == 0:
+    if not any(name in directives for name in shared) or lifetime in ("0", "-0"):
         return ""
     vary = _header(headers, "vary")
     varied = {name.strip().lower() for name in vary.split(",") if name.strip()}
@@ -94,10 +104,9 @@ class SharedCacheOracle(ResponseOracle):
             "answer it to anyone who sends the same request"
         )
         verdict = Verdict.SUSPECTED
-        served = find_canaries(
-            exchange.response, markers, ignore=exchange.request.sent_values(), public=public
-        )
-        if served and _from_a_cache(exchange.response, names):
+        received = visible(probe.attacker, exchange.response)
+        served = find_canaries(received, markers, ignore=exchange.request.sent_values(), public=public)
+        if served and _from_a_cache(exchange.response):
             verdict = Verdict.CONFIRMED
             text += (
                 f"; {probe.attacker.name} sent it right after and got {owner.name}'s data back "
@@ -110,15 +119,18 @@ class SharedCacheOracle(ResponseOracle):
         ]
 
 
-def _from_a_cache(response: HttpResponse, credentials: Collection[str]) -> bool:
-    """Whether an answer looks like one a shared cache kept: it may be kept, or it says how old it is."""
-    return bool(shared_cacheable(response.headers, credentials) or _header(response.headers, "age"))
+def _from_a_cache(response: HttpResponse) -> bool:
+    """Whether the answer says a cache served it: a cache's HIT header, or an ``Age`` above 0."""
+    hit = any("hit" in _header(response.headers, name).lower() for name in _HIT_HEADERS)
+    age = _header(response.headers, "age").strip()
+    return hit or (age.isdigit() and int(age) > 0)
 
 
 def _cache_headers(response: HttpResponse) -> str:
+    """The headers that say how a cache handled the answer, as a person reads them."""
     shown = [
         f"{name}: {value}"
         for name, value in response.headers.items()
-        if name.lower() in ("age", "cache-control", "x-cache", "x-cache-status")
+        if name.lower() in ("age", "cache-control", *_HIT_HEADERS)
     ]
     return ", ".join(shown) or "no cache headers"

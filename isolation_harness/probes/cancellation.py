@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine.context import EngineContext
-from ..exchange import Burst, Probe
+from ..exchange import Burst
 from ..operations import Operation
-from .storm import own_reads
+from .concurrent import own_reads, read_probe
 
 SLOT = "(right after another tenant's request was abandoned in flight)"
-_ORACLES = frozenset({"canary", "owner-view"})
 # How long an abandoned request waits for its answer before the client gives up.
 ABANDON_AFTER = 0.005
 
@@ -34,15 +33,7 @@ class CancellationProbes:
             for quitter in names:
                 yield Burst(
                     [
-                        Probe(
-                            kind=self.name,
-                            operation=operation,
-                            attacker=reads[name][0],
-                            request=reads[name][1].copy(),
-                            slot=SLOT,
-                            oracles=_ORACLES,
-                            error_slot="-",
-                        )
+                        read_probe(self.name, operation, reads[name], SLOT)
                         for name in names
                         if name != quitter
                     ],

@@ -13,31 +13,16 @@ import random
 from collections.abc import Iterator
 
 from ..engine.context import EngineContext
-from ..exchange import Burst, Probe
-from ..knowledge import TenantKnowledge
-from ..model import HttpRequest
+from ..exchange import Burst
 from ..operations import Operation
+from .concurrent import own_reads, read_probe
 
 SLOT = "(at the same moment as other tenants' requests)"
 # The last request of a burst goes this much after the others. Where the last request to arrive wins
 # (the current account in a variable shared by concurrent requests), it decides whose data the others
-# get: with each tenant last in turn, every direction of such a race shows, on every run.
+# get: with each tenant last in turn, every direction of such a race is likely to show (the server's
+# own timing still decides; one direction on every run is what the benchmark measures).
 LAST_AFTER = 0.002
-_ORACLES = frozenset({"canary", "owner-view"})
-
-
-def own_reads(operation: Operation, ctx: EngineContext) -> dict[str, tuple[TenantKnowledge, HttpRequest]]:
-    """Each tenant's own request for a read, by name; the coverage says which tenant could build none."""
-    if not operation.is_safe:
-        return {}
-    reads: dict[str, tuple[TenantKnowledge, HttpRequest]] = {}
-    for state in ctx.knowledge.tenants:
-        built = ctx.builder.build(state, operation)
-        if built is None:
-            ctx.skip(operation, f"{state.name} could not build its own request")
-            continue
-        reads[state.name] = (state, built[0])
-    return reads if len(reads) > 1 else {}
 
 
 def schedule(operation: Operation, ctx: EngineContext, names: list[str], *, round: int) -> list[str]:
@@ -66,15 +51,7 @@ class StormProbes:
         for round in range(ctx.settings.storm_rounds):
             yield Burst(
                 [
-                    Probe(
-                        kind=self.name,
-                        operation=operation,
-                        attacker=reads[name][0],
-                        request=reads[name][1].copy(),
-                        slot=SLOT,
-                        oracles=_ORACLES,
-                        error_slot="-",
-                    )
+                    read_probe(self.name, operation, reads[name], SLOT)
                     for name in schedule(operation, ctx, names, round=round)
                 ],
                 last_after=LAST_AFTER,

@@ -5,9 +5,22 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from engine_support import LIST_ORDERS, PATCH_ORDER, READ_ORDER, Engine, engine
+import pytest
+from engine_support import (
+    LIST_ORDERS,
+    PATCH_ORDER,
+    READ_ORDER,
+    Engine,
+    FakeTransport,
+    HandMadeDescription,
+    NoProvisioner,
+    engine,
+    never_called,
+)
 
+from isolation_harness import Campaign, CampaignSettings, ConfigurationError
 from isolation_harness.exchange import Burst, Probe
+from isolation_harness.model import Finding, FindingKind, Verdict
 from isolation_harness.probes import CacheWarmProbes, CancellationProbes, StormProbes
 
 A, B = "tenant-a", "tenant-b"
@@ -25,21 +38,55 @@ def test_cache_warm_sends_the_owners_path_right_after_the_owner_for_each_pair() 
     setup = with_orders(READ_ORDER)
     probes: list[Probe] = list(CacheWarmProbes().plan(READ_ORDER, setup.ctx))
 
-    assert [
-        (p.attacker.name, p.victim.name if p.victim else None, p.request.path, dict(p.request.query))
-        for p in probes
-    ] == [
-        (B, A, "/orders/ord-a", {"ih-cache-key": "0-1"}),
-        (A, B, "/orders/ord-b", {"ih-cache-key": "0-2"}),
+    assert [(p.attacker.name, p.victim.name if p.victim else None, p.request.path) for p in probes] == [
+        (B, A, "/orders/ord-a"),
+        (A, B, "/orders/ord-b"),
     ]
-    first = probes[0]
+    first, second = probes
     owner, warm = first.warm[0]
     # The owner sends the very same path and query first, with its own credentials.
-    assert (owner.name, warm.path, warm.query) == (A, "/orders/ord-a", {"ih-cache-key": "0-1"})
+    assert (owner.name, warm.path, warm.query) == (A, "/orders/ord-a", first.request.query)
     assert first.slot == "(the owner's request, right after the owner sent it)"
     assert first.oracles == frozenset({"canary", "owner-view", "shared-cache"})
-    # Refused as invalid, the request goes without the cache buster.
+    # A cache key of the pair's own: twelve hex digits, another for the other pair.
+    key, other_key = first.request.query["ih-cache-key"], second.request.query["ih-cache-key"]
+    assert len(key) == 12 and int(key, 16) >= 0 and key != other_key
+    # Refused as invalid, the request goes without it.
     assert first.fallback is not None and first.fallback().query == {}
+
+
+def test_the_cache_key_is_new_in_every_run() -> None:
+    def key(run: str) -> str:
+        setup = with_orders(READ_ORDER)
+        for state in setup.tenants:
+            state.tenant.canary = f"{state.tenant.canary}{run}"
+        return next(CacheWarmProbes().plan(READ_ORDER, setup.ctx)).request.query["ih-cache-key"]
+
+    assert key("x") == key("x")
+    assert key("x") != key("y")
+
+
+def test_a_pair_whose_plain_request_leaks_already_is_judged_on_its_caching_headers_alone() -> None:
+    setup = with_orders(READ_ORDER)
+    setup.ctx.result.findings.append(
+        Finding(
+            operation=READ_ORDER.label,
+            kind=FindingKind.READ,
+            verdict=Verdict.CONFIRMED,
+            oracle="canary",
+            attacker=B,
+            victim=A,
+            slot="path order_id",
+            status=200,
+            evidence="",
+            reproduction="",
+        )
+    )
+    probes = list(CacheWarmProbes().plan(READ_ORDER, setup.ctx))
+    assert [(p.attacker.name, p.oracles) for p in probes] == [
+        (B, frozenset({"shared-cache"})),
+        (A, frozenset({"canary", "owner-view", "shared-cache"})),
+    ]
 
 
 def test_cache_warm_storm_and_cancellation_leave_writes_alone() -> None:
@@ -83,3 +130,17 @@ def test_a_tenant_that_cannot_build_its_read_is_left_out_and_said_so() -> None:
 
     assert list(StormProbes().plan(READ_ORDER, setup.ctx)) == []
     assert setup.ctx.coverage(READ_ORDER).skipped == ["tenant-b could not build its own request"]
+
+
+def test_a_kind_to_skip_that_the_campaign_lacks_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        Campaign(
+            description=HandMadeDescription([LIST_ORDERS]),
+            transport=FakeTransport(never_called),
+            provisioner=NoProvisioner(),
+            settings=CampaignSettings(skip_probes=frozenset({"strom"})),
+        )
+    assert str(info.value) == (
+        "skip_probes: 'strom' is not a probe kind of this campaign. Did you mean 'storm'? Known: anonymous, "
+        "search, guessed-identifier, own-read, foreign-identifier, cache-warm, storm, cancellation, tombstone."
+    )

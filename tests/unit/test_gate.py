@@ -186,3 +186,52 @@ def test_profiles_and_a_misspelt_one() -> None:
         "identifiers guessed per slot (identifier enumeration), three generated bodies per foreign-identifier "
         "probe)."
     )
+
+
+def _by_kind(answered: dict[str, int], unjudged: dict[str, int]) -> CampaignResult:
+    """One operation whose probes of each kind were answered, or not, so many times."""
+    result = CampaignResult(complete=True, requests=1000)
+    coverage = Coverage("GET /things/{id}")
+    for kind, count in answered.items():
+        for _ in range(count):
+            coverage.probed("path id", kind=kind)
+    for kind, count in unjudged.items():
+        for _ in range(count):
+            coverage.unanswered(kind=kind)
+    result.operations.append(coverage.operation)
+    result.coverage[coverage.operation] = coverage
+    result.probe_requests = sum(answered.values()) + sum(unjudged.values())
+    result.errors = [
+        ProbeError("GET /things/{id}", "tenant-a", "path id", "HTTP 503", kind="server-error", probe=True)
+        for _ in range(sum(unjudged.values()))
+    ]
+    return result
+
+
+def test_one_kind_whose_probes_mostly_went_unanswered_fails_the_gate_among_many_answered_ones() -> None:
+    # 150 storm probes answered; every one of 30 probes aimed at another tenant's object got a 503.
+    result = _by_kind({"storm": 150}, {"foreign-identifier": 30})
+    assert result.worst_kind() == ("foreign-identifier", 1.0)
+    assert result.error_rate() == 1.0
+    assert check_gate(result, GateSettings()) == [
+        "100% of the foreign-identifier probes could not be judged (30 server-error), above the maximum of "
+        "20%: the API or the network failed, so a pass would mean nothing; fix the target, or raise "
+        "--isolation-max-error-rate"
+    ]
+
+
+def test_a_kind_with_few_probes_is_judged_with_all_the_others() -> None:
+    # 3 of 5 tombstone probes unanswered: too few to judge alone; 3 of 105 probes overall is fine.
+    result = _by_kind({"storm": 100, "tombstone": 2}, {"tombstone": 3})
+    assert result.worst_kind() == ("storm", 0.0)
+    assert result.error_rate() == pytest.approx(3 / 105)
+    assert check_gate(result, GateSettings()) == []
+
+
+def test_storms_a_rate_limiter_refused_can_be_turned_off() -> None:
+    result = _by_kind({"foreign-identifier": 40}, {"storm": 24})
+    assert check_gate(result, GateSettings(), spell=lambda option: option.replace("--isolation-", "--")) == [
+        "100% of the storm probes could not be judged (24 server-error), above the maximum of 20%: the API or "
+        "the network failed, so a pass would mean nothing; fix the target, or raise --max-error-rate, or "
+        "turn them off with --skip-probes=storm"
+    ]

@@ -190,6 +190,7 @@ def test_probe_error_and_coverage_to_dict() -> None:
         "kinds": {},
         "gaps": {},
         "excluded": "",
+        "unjudged": {},
     }
 
 

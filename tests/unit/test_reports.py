@@ -378,6 +378,7 @@ def test_the_json_report_holds_the_gate_coverage_and_the_findings_new_fields() -
         "kinds": {},
         "gaps": {"foreign": ["no identifier harvested for Report.id"], "guessed": ["no numeric identifier"]},
         "excluded": "",
+        "unjudged": {},
     }
     assert data["coverage"][SIGNUP]["excluded"] == "used to provision tenants"
     leak = data["findings"][0]

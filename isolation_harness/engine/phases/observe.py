@@ -11,6 +11,7 @@ from __future__ import annotations
 from ...errors import ProvisioningError
 from ...knowledge import TenantKnowledge
 from ...public import anonymous_caller, split_received
+from ..bursts import send_each
 from ..context import EngineContext
 
 # A second round reads the catalogue objects the first round's lists named.
@@ -62,7 +63,7 @@ def observe(ctx: EngineContext, observer: TenantKnowledge, *, anonymous: bool) -
         # Every request of the round is built first, then sent side by side, then kept in order.
         built = [(operation, ctx.builder.build(observer, operation)) for operation in reads]
         made = [(operation, item) for operation, item in built if item is not None]
-        answers = ctx.sender.send_each([(observer, item[0], operation) for operation, item in made])
+        answers = send_each(ctx.sender, [(observer, item[0], operation) for operation, item in made])
         for (operation, (request, used)), response in zip(made, answers, strict=True):
             if response is None or not response.ok:
                 continue
@@ -90,7 +91,7 @@ def expose(ctx: EngineContext, anonymous: TenantKnowledge) -> None:
             built = ctx.builder.build(state, operation)
             if built is not None:
                 calls.append((anonymous, built[0], operation))
-    for (_, _, operation), response in zip(calls, ctx.sender.send_each(calls, probe=True), strict=True):
+    for (_, _, operation), response in zip(calls, send_each(ctx.sender, calls, probe=True), strict=True):
         if response is None or not response.ok:
             continue
         _, tenants = split_received(
