@@ -10,6 +10,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from .allowing import AllowRule
     from .assertions import (
+        assert_cache_private,
         assert_cannot_delete,
         assert_cannot_modify,
         assert_cannot_read,
@@ -79,7 +80,13 @@ if TYPE_CHECKING:
 # A name added to __all__ goes in the TYPE_CHECKING imports above and here.
 _EXPORTS: dict[str, tuple[str, ...]] = {
     ".allowing": ("AllowRule",),
-    ".assertions": ("assert_cannot_delete", "assert_cannot_modify", "assert_cannot_read", "expect_isolated"),
+    ".assertions": (
+        "assert_cache_private",
+        "assert_cannot_delete",
+        "assert_cannot_modify",
+        "assert_cannot_read",
+        "expect_isolated",
+    ),
     ".baseline": ("Baseline",),
     ".config": ("HarnessConfig", "ResolvedSetting", "SettingSpec", "load_config"),
     ".coverage": ("Coverage",),
@@ -215,6 +222,7 @@ __all__ = [
     "Verdict",
     "WSGITransport",
     "__version__",
+    "assert_cache_private",
     "assert_cannot_delete",
     "assert_cannot_modify",
     "assert_cannot_read",

@@ -12,6 +12,7 @@ from typing import Any
 import requests
 
 from .oracles.owner_view import match_owner_views
+from .oracles.shared_cache import credential_headers, shared_cacheable
 from .snapshots import Snapshot, compare_snapshots, volatile_between
 from .tenants import Tenant
 from .watching import IsolationViolation, check_response, label, reproduce, sent_values, watch_of
@@ -126,6 +127,25 @@ def assert_cannot_delete(
     """Attempt ``DELETE url`` as ``attacker``; fail if ``owner``'s data at ``read_url`` (default ``url``) went or changed."""
     __tracebackhide__ = True
     return assert_cannot_modify(attacker, "DELETE", url, owner=owner, read_url=read_url)
+
+
+def assert_cache_private(tenant: Tenant, url: str) -> requests.Response:
+    """Read ``url`` as ``tenant``; fail if the answer holds the tenant's own data (its canary or identity)
+    and its headers let a shared cache (a CDN, a reverse proxy) keep it for anyone sending that URL.
+    Returns the response."""
+    __tracebackhide__ = True
+    response = tenant.client.get(url, allow_redirects=False)
+    names = credential_headers(tenant)
+    why = shared_cacheable(dict(response.headers), names) if names else ""
+    text = response.text.lower()
+    if why and any(marker.lower() in text for marker in tenant.markers()):
+        message = (
+            f"{tenant.name}'s own data may be kept by a shared cache and served to others: {label(response)} "
+            f"answered HTTP {response.status_code} holding it, and says {why}\n"
+            f"reproduce:\n  {reproduce(tenant, response)}"
+        )
+        raise IsolationViolation(watch_of(tenant).redact(message))
+    return response
 
 
 def _json(response: requests.Response) -> Any:

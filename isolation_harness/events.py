@@ -98,10 +98,14 @@ class CampaignResult:
         probes sent, or of one probe kind's (:meth:`worst_kind`) when that is higher: an API that fails
         every request aimed at another tenant's object fails the gate, however many of the tenants' own
         reads it answers. Setting up (provisioning, seeding, owner views) is not what the gate judges."""
-        failed = sum(1 for error in self.errors if error.probe)
-        overall = min(1.0, failed / self.probe_requests) if self.probe_requests else 0.0
         worst = self.worst_kind()
+        overall = self.overall_error_rate()
         return max(overall, worst[1]) if worst else overall
+
+    def overall_error_rate(self) -> float:
+        """Probes that got no answer that could be judged, of all the probes sent, whatever their kind."""
+        failed = sum(1 for error in self.errors if error.probe)
+        return min(1.0, failed / self.probe_requests) if self.probe_requests else 0.0
 
     def worst_kind(self) -> tuple[str, float] | None:
         """The probe kind with the largest share of probes that got no answer that could be judged, and

@@ -13,6 +13,7 @@ tenant is caught, whatever its status.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from isolation_harness import (
     Tenant,
     TenantRegistry,
+    assert_cache_private,
     assert_cannot_delete,
     assert_cannot_modify,
     assert_cannot_read,
@@ -240,6 +242,38 @@ def test_the_receipt_after_yours_is_not_readable(tenants: TenantRegistry) -> Non
 
 
 @pytest.mark.isolation
+def test_an_order_its_owner_just_read_stays_unreadable_to_another_business(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    order = create_order(alice)
+    # The owner's read may leave the order in a cache: the next caller must not be answered from it.
+    alice.client.get(f"/orders/{order['id']}")
+    assert_cannot_read(bob, f"/orders/{order['id']}", owner=alice)
+
+
+def test_an_address_book_page_read_by_one_business_is_not_served_to_another(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    create_customer(alice)
+    create_customer(bob)
+    alice.client.get("/customers")
+    with expect_isolated(bob):
+        bob.client.get("/customers")
+
+
+def test_concurrent_callers_each_get_their_own_account(tenants: TenantRegistry) -> None:
+    alice, bob = tenants.create(2)
+    with expect_isolated(alice, bob), ThreadPoolExecutor(max_workers=8) as pool:
+        # Eight calls at once: state shared between requests would hand one caller the other's account.
+        list(pool.map(lambda tenant: tenant.client.get("/me"), [alice, bob] * 4))
+
+
+def test_an_invoice_is_never_left_in_a_shared_cache(tenants: TenantRegistry) -> None:
+    alice = tenants.create()
+    order = create_order(alice)
+    alice.client.post("/labels", json={"order_id": order["id"], "service_code": "express"})
+    invoice = alice.client.get("/invoices").json()[0]
+    assert_cache_private(alice, f"/invoices/{invoice['id']}")
+
+
 def test_every_response_in_a_marked_test_is_checked(tenants: TenantRegistry) -> None:
     alice, bob = tenants.create(2)
     order = create_order(alice)

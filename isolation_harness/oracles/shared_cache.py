@@ -17,8 +17,9 @@ from typing import Any
 
 from ..engine.context import EngineContext
 from ..exchange import Evidence, Exchange, Probe
-from ..knowledge import TenantKnowledge, visible
+from ..knowledge import visible
 from ..model import FindingKind, HttpResponse, Verdict
+from ..tenants import Tenant
 from .base import ResponseOracle
 from .canary import find_canaries, pointers_of
 
@@ -62,10 +63,10 @@ def shared_cacheable(headers: Mapping[str, str], credentials: Collection[str]) -
     return f"Cache-Control: {control}" + (f", Vary: {vary}" if vary else ", no Vary")
 
 
-def credential_headers(state: TenantKnowledge) -> set[str]:
+def credential_headers(tenant: Tenant) -> set[str]:
     """The headers a tenant's credentials travel in (lower case); empty when they travel in the URL,
     which a cache keys by."""
-    credentials = state.tenant.credentials
+    credentials = tenant.credentials
     if credentials is None or credentials.query:
         return set()
     names = {name.lower() for name in credentials.headers}
@@ -88,7 +89,7 @@ class SharedCacheOracle(ResponseOracle):
             return []
         owner, request = probe.warm[0]
         answer = probe.warmed[0]
-        names = credential_headers(owner)
+        names = credential_headers(owner.tenant)
         why = shared_cacheable(answer.headers, names) if names else ""
         if not why:
             return []

@@ -31,7 +31,7 @@ from isolation_harness.runner import prepare
 READ = "GET /orders/{order_id}"
 WRITE = "PATCH /orders/{order_id}"
 DELETE = "DELETE /customers/{customer_id}"
-CLEAN = "GET /me"
+CLEAN = "GET /me/preferences"
 REPORTS = {
     "report_json": "report.json",
     "report_ndjson": "events.ndjson",
@@ -200,7 +200,7 @@ def test_the_markdown_summary_has_the_operations_table(run: Run) -> None:
     assert "| `POST /accounts` | excluded: used to provision tenants | 0 | 0 |" in lines
     assert "| `GET /login` | excluded: not selected in this run | 0 | 0 |" in lines
     probes = run.result.coverage[CLEAN].probes
-    assert f"| `GET /me` | clean | {probes} | 0 |" in lines
+    assert f"| `{CLEAN}` | clean | {probes} | 0 |" in lines
     row = next(line for line in lines if line.startswith("| `GET /orders/{order_id}` |"))
     assert row.startswith("| `GET /orders/{order_id}` | **confirmed** | ")
     assert "<details><summary>The attacker's response</summary>" in lines
