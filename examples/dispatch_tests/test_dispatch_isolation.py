@@ -241,7 +241,6 @@ def test_the_receipt_after_yours_is_not_readable(tenants: TenantRegistry) -> Non
     assert_cannot_read(bob, f"/receipts/{label.json()['receipt_id'] + 1}", owner=alice)
 
 
-@pytest.mark.isolation
 def test_an_order_its_owner_just_read_stays_unreadable_to_another_business(tenants: TenantRegistry) -> None:
     alice, bob = tenants.create(2)
     order = create_order(alice)
@@ -274,6 +273,7 @@ def test_an_invoice_is_never_left_in_a_shared_cache(tenants: TenantRegistry) -> 
     assert_cache_private(alice, f"/invoices/{invoice['id']}")
 
 
+@pytest.mark.isolation
 def test_every_response_in_a_marked_test_is_checked(tenants: TenantRegistry) -> None:
     alice, bob = tenants.create(2)
     order = create_order(alice)

@@ -14,6 +14,7 @@ from detection_support import DISPATCH_CONFIG, uvicorn_server
 from examples.dispatch_api import VULNERABILITIES, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
+SUSPECTED_ONLY = {"cacheable-private-response"}
 
 
 def _gate(tmp_path: Path, schema: str, vulnerabilities: str) -> tuple[int, dict[str, object], str]:
@@ -57,7 +58,10 @@ GATE_CASES = ["none", "all", "read-by-id", "body-reference-unchecked", "delete-t
 def test_the_gate_fails_exactly_the_broken_operations(tmp_path: Path, name: str) -> None:
     code, report, stdout = _gate(tmp_path, "examples.dispatch_api:app", name)
     names = VULNERABILITIES if name == "all" else [name] if name in VULNERABILITIES else []
-    expected = {label for switch in names for label in VULNERABILITIES[switch]}
+    # Private data sent with public caching headers is suspected (not failing) with no cache in front.
+    expected = {
+        label for switch in names if switch not in SUSPECTED_ONLY for label in VULNERABILITIES[switch]
+    }
     assert _confirmed(report) == expected
     assert report["complete"] is True
     if expected:

@@ -95,10 +95,24 @@ def read_json(path: Path) -> dict[str, Any]:
     return data
 
 
+# Slots of probes sent many at once: in a race, which tenant got whose data is the timing's choice.
+RACING = (
+    "(at the same moment as other tenants' requests)",
+    "(right after another tenant's request was abandoned in flight)",
+)
+
+
 def finding_keys(report: dict[str, Any]) -> set[FindingKey]:
-    """Who reached whose data, where, how: one key per finding of a JSON report."""
+    """Who reached whose data, where, how: one key per finding of a JSON report (for a race, where and
+    how only)."""
     return {
-        (f["operation"], f["kind"], f["oracle"], f["attacker"], f["victim"], f["slot"])
+        (
+            f["operation"],
+            f["kind"],
+            f["oracle"],
+            *(("?", "?") if f["slot"] in RACING else (f["attacker"], f["victim"])),
+            f["slot"],
+        )
         for f in report["findings"]
     }
 

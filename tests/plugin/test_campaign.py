@@ -233,10 +233,11 @@ def test_json_report_holds_findings_coverage_errors_and_stats(
         "kinds": {},
         "gaps": {},
         "excluded": "used to provision tenants",
+        "unjudged": {},
     }
     assert coverage["GET /orders/{order_id}"]["probes"] >= 2
     assert all(
-        set(entry) == {"probes", "slots", "skipped", "kinds", "gaps", "excluded"}
+        set(entry) == {"probes", "slots", "skipped", "kinds", "gaps", "excluded", "unjudged"}
         for entry in coverage.values()
     )
     order = coverage["GET /orders/{order_id}"]

@@ -119,6 +119,23 @@ def test_vulnerable_dispatch_exits_1_with_every_report_written(all_bugs: Campaig
         [
             summary_line(report),
             f"isolation coverage: {DISPATCH_COUNT - 2} of {DISPATCH_COUNT - 2} operations probed (100%), 2 excluded",
+            # Private invoices with public caching headers: suspected with no shared cache in front.
+            '2 suspected findings (not failing; set fail_on = "suspected"):',
+            "[[]suspected] GET /invoices/{invoice_id}: tenant-* could be served, by a shared cache, data of "
+            "tenant-* via (the owner's request, right after the owner sent it) (oracle: shared-cache)",
+            "*",
+            "*",
+            "*",
+            "*",
+            "*",
+            "*",
+            "[[]suspected] GET /invoices/{invoice_id}: *",
+            "*",
+            "*",
+            "*",
+            "*",
+            "*",
+            "*",
             "JSON report: report.json",
             "NDJSON report: events.ndjson",
             "SARIF report: isolation.sarif",
@@ -141,14 +158,18 @@ def test_vulnerable_dispatch_exits_1_with_every_report_written(all_bugs: Campaig
     assert [event["event"] for event in log].count("finding") == len(findings)
     assert log[-1]["event"] == "campaign-finished" and log[-1]["complete"] is True
 
+    # Only confirmed findings fail (the invoices' caching headers are suspected).
+    confirmed = [f for f in findings if f["verdict"] == "confirmed"]
+    failing = {f["operation"] for f in confirmed}
     junit = ET.parse(all_bugs.directory / "junit.xml").getroot()
-    assert junit.tag == "testsuites" and junit.get("failures") == str(len(leaking))
+    assert junit.tag == "testsuites" and junit.get("failures") == str(len(failing))
 
     markdown = (all_bugs.directory / "summary.md").read_text().splitlines()
     assert markdown[:3] == [
         "# Tenant isolation",
         "",
-        f"**{len(leaking)} of {DISPATCH_COUNT} operations leak across tenants** ({len(findings)} confirmed findings).",
+        f"**{len(failing)} of {DISPATCH_COUNT} operations leak across tenants** ({len(confirmed)} confirmed "
+        f"findings), {len(findings) - len(confirmed)} suspected.",
     ]
 
 
@@ -369,7 +390,8 @@ def test_a_server_that_dies_mid_run_exits_3_without_waiting_on_every_request(
     assert process.returncode == 3, err + out
     [line] = err.splitlines()
     assert re.fullmatch(
-        r"isolation-harness: error: The API stopped answering: the last 8 requests got no answer, even "
+        # 8 in a row, or a few more where a burst's requests were in flight together.
+        r"isolation-harness: error: The API stopped answering: the last \d+ requests got no answer, even "
         r"when tried again \(the connection was refused \(nothing listens there\)\), the last [A-Z]+ \S+ "
         r"for [A-Z]+ \S+\. Nothing after that would be a verdict\. Check that the API is running and run again\.",
         line,
