@@ -86,3 +86,16 @@ def confirmed_operations(result: CampaignResult) -> set[str]:
 
 HELPDESK_CONFIG = EXAMPLES / "helpdesk_api" / "isolation.toml"
 DRF_CONFIG = EXAMPLES / "drf_api" / "isolation.toml"
+
+
+def who_and_where(result: CampaignResult) -> set[tuple[str, ...]]:
+    """(operation, attacker, victim, oracle) of each finding; for one made by probes sent many at once
+    (storms, cancellations), the tenants are left out: in a race, which got whose data is the timing's choice."""
+    from isolation_harness.probes.cancellation import SLOT as CANCELLATION_SLOT
+    from isolation_harness.probes.storm import SLOT as STORM_SLOT
+
+    racing = (STORM_SLOT, CANCELLATION_SLOT)
+    return {
+        (f.operation, *(("?", "?") if f.slot in racing else (f.attacker, f.victim)), f.oracle)
+        for f in result.findings
+    }

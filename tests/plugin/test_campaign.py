@@ -248,6 +248,7 @@ def test_json_report_holds_findings_coverage_errors_and_stats(
         "(no credentials, tenant-b's identifiers)",
         "(its own identifiers)",
         "path order_id",
+        "(the owner's request, right after the owner sent it)",
         "path order_id (deleted by its owner)",
     ]
     assert report["errors"] == []
