@@ -3,8 +3,10 @@ object (a 503 where it should say 404) is no verdict, though every other request
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
 from detection_support import DISPATCH_CONFIG
 
 from examples.dispatch_api import create_app
@@ -29,15 +31,22 @@ def _not_found_is_unavailable(app: Any) -> Any:
     return wrapped
 
 
-def _run(app: Any) -> CampaignResult:
-    config = load_config(DISPATCH_CONFIG)
-    api = load_app(app, openapi_path=config.openapi_path)
-    settings = resolve_settings({"schema": api.source, "config": str(DISPATCH_CONFIG)}, {}, {})
+@pytest.fixture(scope="module")
+def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Dispatch's config, with short waits before a 503 is tried again (the test is about the gate)."""
+    path = tmp_path_factory.mktemp("config") / "isolation.toml"
+    path.write_text(DISPATCH_CONFIG.read_text() + "\n[campaign]\nbackoff = 0.01\n")
+    return path
+
+
+def _run(app: Any, config: Path) -> CampaignResult:
+    api = load_app(app, openapi_path=load_config(config).openapi_path)
+    settings = resolve_settings({"schema": api.source, "config": str(config)}, {}, {})
     return prepare(settings, api=api).run()
 
 
-def test_an_api_failing_every_request_for_another_tenants_object_fails_the_gate() -> None:
-    result = _run(_not_found_is_unavailable(create_app(frozenset())))
+def test_an_api_failing_every_request_for_another_tenants_object_fails_the_gate(config: Path) -> None:
+    result = _run(_not_found_is_unavailable(create_app(frozenset())), config)
 
     assert result.complete and result.findings == []
     probe_errors = [error for error in result.errors if error.probe]
@@ -53,8 +62,8 @@ def test_an_api_failing_every_request_for_another_tenants_object_fails_the_gate(
     assert outcome(result) is ExitCode.UNRELIABLE
 
 
-def test_the_same_api_answering_404_passes() -> None:
-    result = _run(create_app(frozenset()))
+def test_the_same_api_answering_404_passes(config: Path) -> None:
+    result = _run(create_app(frozenset()), config)
 
     assert result.complete and result.findings == [] and result.gate == []
     assert outcome(result) is ExitCode.OK
