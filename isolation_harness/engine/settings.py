@@ -50,8 +50,8 @@ class CampaignSettings:
     skip_probes: frozenset[str] = frozenset()
     # Storms: rounds per operation, and the most requests in flight in one burst; rounds of
     # abandoned requests per operation (each tenant abandons one per round).
-    storm_rounds: int = 3
-    storm_burst: int = 8
+    storm_rounds: int = 2
+    storm_burst: int = 6
     cancellation_rounds: int = 1
 
     def __post_init__(self) -> None:

@@ -99,10 +99,11 @@ def test_storm_bursts_hold_every_tenant_equally_in_an_order_drawn_from_the_seed(
     setup = with_orders(LIST_ORDERS)
     bursts: list[Burst] = list(StormProbes().plan(LIST_ORDERS, setup.ctx))
 
-    assert len(bursts) == setup.ctx.settings.storm_rounds == 3
+    assert len(bursts) == setup.ctx.settings.storm_rounds == 2
     orders = [[p.attacker.name for p in burst.probes] for burst in bursts]
-    assert all(sorted(order) == [A, A, A, A, B, B, B, B] for order in orders)
-    assert len({tuple(order) for order in orders}) > 1
+    assert all(sorted(order) == [A, A, A, B, B, B] for order in orders)
+    # The last request of each round is each tenant in turn.
+    assert [order[-1] for order in orders] == [A, B]
     # The same seed gives the same schedule; another seed another one.
     assert [[p.attacker.name for p in b.probes] for b in StormProbes().plan(LIST_ORDERS, setup.ctx)] == orders
     setup.ctx.settings = dataclasses.replace(setup.ctx.settings, seed=7)
