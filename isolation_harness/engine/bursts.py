@@ -1,10 +1,10 @@
-"""Requests on threads of their own: a tenant's independent reads side by side, and bursts released at
-the same moment (storms, cancellations).
+"""Work on threads of its own: a tenant's independent reads side by side, bursts released at the same
+moment (storms, cancellations), and any work side by side (:func:`side_by_side`: operations, tenants).
 
 Each request runs on its own thread and takes its turn for engine code (see :mod:`.turns`); its events
 are held and handed out in the order of the requests, so that listeners see what a serial run shows.
-Only one burst is in flight at a time: with ``workers`` reads side by side, at most ``workers``
-requests and one burst (``storm_burst`` requests) are in flight. When the caller is interrupted (or one
+Only one burst is in flight at a time: with ``workers``, at most ``workers`` requests per tenant and
+one burst (``storm_burst`` requests) are in flight. When the caller is interrupted (or one
 request fails), the others are told to stop (:class:`~.turns.Stopped`) and are waited for before the
 failure goes on, so that nothing is recorded after the campaign ended.
 """
@@ -14,8 +14,9 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from functools import partial
+from typing import TypeVar
 
 from ..events import Event
 from ..knowledge import TenantKnowledge
@@ -26,6 +27,8 @@ from .sending import Sender
 from .turns import Start, Stopped
 
 _ONE_BURST = threading.Lock()
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 
 def send_each(
@@ -142,3 +145,52 @@ def _on_threads(
     first = next((error for error in errors if not isinstance(error, Stopped)), None)
     if first is not None:
         raise first
+
+
+def side_by_side(
+    items: Sequence[_Item],
+    work: Callable[[_Item], _Result],
+    sender: Sender,
+    *,
+    workers: int,
+    stopping: threading.Event | None = None,
+) -> list[_Result]:
+    """``work`` on each item, ``workers`` threads at a time (in turn, in this thread, with 1 worker or
+    1 item); what each returned, in order. Each item's events are handed out after, in the items' order.
+
+    On a failure (or an interrupt) ``stopping`` is set, so that work under way can end early, and the
+    events made so far are still handed out; then the failure goes on.
+    """
+    if workers <= 1 or len(items) <= 1:
+        return [work(item) for item in items]
+    held: list[list[Event]] = [[] for _ in items]
+
+    def one(position: int) -> _Result:
+        with sender.turns.taken(), sender.bus.held(held[position]):
+            return work(items[position])
+
+    futures: list[Future[_Result]] = []
+    with sender.turns.waiting():
+        pool = ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="isolation")
+        try:
+            futures = [pool.submit(one, position) for position in range(len(items))]
+            # The first failure (not the first item's) stops the others.
+            wait(futures, return_when=FIRST_EXCEPTION)
+            for future in futures:
+                failure = future.exception() if future.done() and not future.cancelled() else None
+                if failure is not None:
+                    raise failure
+            return [future.result() for future in futures]
+        except BaseException:
+            if stopping is not None:
+                stopping.set()
+            # The requests under way stop at their next attempt.
+            sender.stopping.set()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            sender.stopping.clear()
+            with sender.turns.taken():
+                for events in held:
+                    for event in events:
+                        sender.bus.emit(event)

@@ -167,7 +167,4 @@ def settle(probe: Probe, final: Exchange | None, ctx: EngineContext) -> None:
     for resource, instance in probe.own.items():
         if (resource not in pinned or resource in probe.mixed) and ctx.index.recreatable(resource):
             ctx.knowledge.retire(attacker, instance)
-    # One tenant after the other, whatever the workers: what the API keeps between requests (a cache,
-    # a counter) then ends up the same as in a serial run.
-    ctx.seeder.reseed(victim)
-    ctx.seeder.reseed(attacker)
+    ctx.seeder.reseed(victim, attacker, workers=ctx.settings.workers)

@@ -8,6 +8,7 @@ from ..model import HttpRequest, iter_objects
 from ..operations import Operation
 from ..redaction import Redactor
 from .builder import RequestBuilder
+from .bursts import side_by_side
 from .discovery import Discovery
 from .harvest import Harvester
 from .index import ApiIndex, is_list
@@ -147,11 +148,16 @@ class Seeder:
                     return self.knowledge.register(state, resource, values, used, request)
         return None
 
-    def reseed(self, state: TenantKnowledge) -> None:
-        """After a probe retired some of the tenant's objects: fresh ones, and fresh views."""
-        if not state.dirty:
-            return
-        state.dirty = False
-        state.views.clear()
+    def reseed(self, *states: TenantKnowledge, workers: int = 1) -> None:
+        """After a probe retired some of the tenants' objects: fresh ones, and fresh views; the tenants
+        side by side with ``workers`` (up to ``workers`` requests each)."""
+        dirty = [state for state in states if state.dirty]
+        for state in dirty:
+            state.dirty = False
+            state.views.clear()
+        side_by_side(dirty, self.seed_and_discover, self.sender, workers=workers)
+
+    def seed_and_discover(self, state: TenantKnowledge) -> None:
+        """The tenant's own data made (what it lacks), then read back: its owner views."""
         self.seed(state)
         self.discovery.discover(state)

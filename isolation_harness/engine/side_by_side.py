@@ -1,5 +1,4 @@
-"""Work side by side (``workers``): reads probed at the same time, tenants seeded at the same time, with
-a serial run's findings.
+"""Operations probed side by side (``workers``): reads at the same time, with a serial run's findings.
 
 Only reads go side by side: a write's probes change what the tenants own, and every later probe is
 planned from that. Consecutive reads (the campaign probes every read before any write) form one
@@ -12,15 +11,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
-from typing import TypeVar
 
-from ..events import Event
 from ..operations import Operation
+from .bursts import side_by_side
 from .context import EngineContext
-
-_Item = TypeVar("_Item")
-_Result = TypeVar("_Result")
 
 
 def groups(operations: Sequence[Operation]) -> Iterator[list[Operation]]:
@@ -38,55 +32,6 @@ def groups(operations: Sequence[Operation]) -> Iterator[list[Operation]]:
         yield reads
 
 
-def side_by_side(
-    items: Sequence[_Item],
-    work: Callable[[_Item], _Result],
-    ctx: EngineContext,
-    *,
-    workers: int,
-    stopping: threading.Event | None = None,
-) -> list[_Result]:
-    """``work`` on each item, ``workers`` threads at a time (in turn, in this thread, with 1 worker or
-    1 item); what each returned, in order. Each item's events are handed out after, in the items' order.
-
-    On a failure (or an interrupt) ``stopping`` is set, so that work under way can end early, and the
-    events made so far are still handed out; then the failure goes on.
-    """
-    if workers <= 1 or len(items) <= 1:
-        return [work(item) for item in items]
-    held: list[list[Event]] = [[] for _ in items]
-
-    def one(position: int) -> _Result:
-        with ctx.sender.turns.taken(), ctx.bus.held(held[position]):
-            return work(items[position])
-
-    futures: list[Future[_Result]] = []
-    with ctx.sender.turns.waiting():
-        pool = ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="isolation")
-        try:
-            futures = [pool.submit(one, position) for position in range(len(items))]
-            # The first failure (not the first item's) stops the others.
-            wait(futures, return_when=FIRST_EXCEPTION)
-            for future in futures:
-                failure = future.exception() if future.done() and not future.cancelled() else None
-                if failure is not None:
-                    raise failure
-            return [future.result() for future in futures]
-        except BaseException:
-            if stopping is not None:
-                stopping.set()
-            # The requests under way stop at their next attempt.
-            ctx.sender.stopping.set()
-            raise
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            ctx.sender.stopping.clear()
-            with ctx.sender.turns.taken():
-                for events in held:
-                    for event in events:
-                        ctx.bus.emit(event)
-
-
 def probe_side_by_side(
     group: Sequence[Operation],
     probe: Callable[[Operation], bool],
@@ -99,7 +44,7 @@ def probe_side_by_side(
     findings_from = len(ctx.result.findings)
     errors_from = len(ctx.result.errors)
     try:
-        return side_by_side(group, probe, ctx, workers=workers, stopping=stopping)
+        return side_by_side(group, probe, ctx.sender, workers=workers, stopping=stopping)
     finally:
         _in_serial_order(group, ctx, findings_from=findings_from, errors_from=errors_from)
 

@@ -8,7 +8,8 @@ import time
 import pytest
 from engine_support import LIST_ORDERS, PATCH_ORDER, READ_ORDER, engine
 
-from isolation_harness.engine.side_by_side import groups, side_by_side
+from isolation_harness.engine.bursts import side_by_side
+from isolation_harness.engine.side_by_side import groups
 from isolation_harness.engine.turns import Turns
 from isolation_harness.events import CampaignResult, Event, PhaseStarted
 
@@ -73,7 +74,7 @@ def test_side_by_side_hands_out_each_items_events_in_the_items_order() -> None:
         return name.upper()
 
     items = [("first", 0.15), ("second", 0.0), ("third", 0.05)]
-    assert side_by_side(items, work, setup.ctx, workers=3) == ["FIRST", "SECOND", "THIRD"]
+    assert side_by_side(items, work, setup.ctx.sender, workers=3) == ["FIRST", "SECOND", "THIRD"]
     assert [event.phase for event in recorder.events if isinstance(event, PhaseStarted)] == [
         "first",
         "second",
@@ -99,7 +100,7 @@ def test_a_failure_stops_the_others_and_still_hands_out_what_was_made() -> None:
 
     started = time.perf_counter()
     with pytest.raises(RuntimeError, match="the API went away"):
-        side_by_side([1, 2, 3], work, setup.ctx, workers=3, stopping=stopping)
+        side_by_side([1, 2, 3], work, setup.ctx.sender, workers=3, stopping=stopping)
     assert sorted(told) == [1, 2]
     assert time.perf_counter() - started < 2
     assert [event.phase for event in recorder.events if isinstance(event, PhaseStarted)] == ["1", "2", "3"]
