@@ -12,7 +12,7 @@ DETECTION = Path(__file__).resolve().parents[1] / "detection"
 if str(DETECTION) not in sys.path:
     sys.path.insert(0, str(DETECTION))
 
-from detection_support import DISPATCH_CONFIG, run_over_http, uvicorn_server  # noqa: E402
+from detection_support import DISPATCH_CONFIG, run_over_http, tenants_of, uvicorn_server  # noqa: E402
 from fault_proxy import KINDS, FaultProxy, serve  # noqa: E402
 
 from examples.dispatch_api import VULNERABILITIES, create_app  # noqa: E402
@@ -31,7 +31,7 @@ def _keys(result: CampaignResult) -> set[tuple[str, ...]]:
     # A finding is who reached whose data where. Its kind may differ between two runs: a destructive
     # probe's effect depends on what earlier writes left, and a write answered with a broken body is
     # sent again (a change in one run can be a change plus a deletion in the other).
-    return {(f.operation, f.attacker, f.victim, f.slot) for f in result.findings}
+    return {(f.operation, *tenants_of(f), f.slot) for f in result.findings}
 
 
 def _config(folder: Path, timeout: float) -> Path:

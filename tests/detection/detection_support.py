@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from isolation_harness import CampaignResult, LoadedApi, load_api, load_app, load_config
+from isolation_harness import CampaignResult, Finding, LoadedApi, load_api, load_app, load_config
 from isolation_harness.config import resolve_settings
 from isolation_harness.runner import prepare
 
@@ -88,14 +88,17 @@ HELPDESK_CONFIG = EXAMPLES / "helpdesk_api" / "isolation.toml"
 DRF_CONFIG = EXAMPLES / "drf_api" / "isolation.toml"
 
 
-def who_and_where(result: CampaignResult) -> set[tuple[str, ...]]:
-    """(operation, attacker, victim, oracle) of each finding; for one made by probes sent many at once
-    (storms, cancellations), the tenants are left out: in a race, which got whose data is the timing's choice."""
+def tenants_of(finding: Finding) -> tuple[str, str]:
+    """The attacker and the victim; ``("?", "?")`` for a finding of probes sent many at once (storms,
+    cancellations): in a race, which tenant got whose data is the timing's choice."""
     from isolation_harness.probes.cancellation import SLOT as CANCELLATION_SLOT
     from isolation_harness.probes.storm import SLOT as STORM_SLOT
 
-    racing = (STORM_SLOT, CANCELLATION_SLOT)
-    return {
-        (f.operation, *(("?", "?") if f.slot in racing else (f.attacker, f.victim)), f.oracle)
-        for f in result.findings
-    }
+    return (
+        ("?", "?") if finding.slot in (STORM_SLOT, CANCELLATION_SLOT) else (finding.attacker, finding.victim)
+    )
+
+
+def who_and_where(result: CampaignResult) -> set[tuple[str, ...]]:
+    """(operation, attacker, victim, oracle) of each finding, the tenants as :func:`tenants_of` gives them."""
+    return {(f.operation, *tenants_of(f), f.oracle) for f in result.findings}

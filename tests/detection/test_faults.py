@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from detection_support import DISPATCH_CONFIG, run_over_http, uvicorn_server
+from detection_support import DISPATCH_CONFIG, run_over_http, tenants_of, uvicorn_server
 from fault_proxy import KINDS, FaultProxy, serve
 
 from examples.dispatch_api import VULNERABILITIES, create_app
@@ -44,7 +44,7 @@ def _keys(result: CampaignResult) -> set[tuple[str, str, str, str]]:
     # A finding is who reached whose data where. Its kind may differ between two runs: a destructive
     # probe's effect depends on what earlier writes left, and a write answered with a broken body is
     # sent again (a change in one run can be a change plus a deletion in the other).
-    return {(f.operation, f.attacker, f.victim, f.slot) for f in result.findings}
+    return {(f.operation, *tenants_of(f), f.slot) for f in result.findings}
 
 
 def _run(
