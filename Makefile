@@ -31,7 +31,7 @@ typecheck: $(STAMP)
 # The fast unit layer first (it stops a broken change in seconds), then everything else on two workers.
 test: $(STAMP) browser proxy lint typecheck
 	$(BIN)/python -m pytest -q tests/unit
-	$(BIN)/python -m pytest -q -n 2 --ignore=tests/unit
+	$(BIN)/python -m pytest -q -n 2 --ignore=tests/unit -m "not slow"
 
 # Debian's Chromium and its driver, for the HTML report's browser test (apt-get as root, else sudo).
 browser:
@@ -51,8 +51,10 @@ proxy:
 			|| { $$sudo apt-get update -q && $$sudo apt-get install -y -q nginx; }; \
 	fi
 
-bench: $(STAMP)
+# The benchmarks, then the long campaigns `make test` leaves out (marked slow).
+bench: $(STAMP) browser proxy
 	$(BIN)/python -m pytest -q -s tests/benchmarks -o python_files='bench_*.py' -p no:cacheprovider
+	$(BIN)/python -m pytest -q -n 2 -m slow -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

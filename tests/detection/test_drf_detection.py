@@ -103,6 +103,7 @@ def test_each_switch_alone_is_found_exactly_at_its_operations(name: str) -> None
 # -- all switches together -----------------------------------------------------------------------
 
 
+@pytest.mark.slow  # each switch alone is in the default suite
 def test_all_switches_together_are_all_found_and_nothing_else() -> None:
     result = _campaign(tuple(ALL))
     assert result.complete
@@ -122,6 +123,7 @@ def test_traps_stay_clean_with_every_switch_on() -> None:
 # -- over HTTP -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # two whole campaigns
 def test_over_http_the_same_as_in_process() -> None:
     names = tuple(ALL)
     in_process = _campaign(names)

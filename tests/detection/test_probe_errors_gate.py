@@ -45,6 +45,7 @@ def _run(app: Any, config: Path) -> CampaignResult:
     return prepare(settings, api=api).run()
 
 
+@pytest.mark.slow  # tests/unit/test_gate.py judges the same rates
 def test_an_api_failing_every_request_for_another_tenants_object_fails_the_gate(config: Path) -> None:
     result = _run(_not_found_is_unavailable(create_app(frozenset())), config)
 

@@ -21,6 +21,7 @@ def _pinned(url: str) -> CampaignResult:
     return prepare(resolve_settings(options, {}, {}), api=load_api(url), run="").run()
 
 
+@pytest.mark.slow  # two whole campaigns over HTTP
 def test_two_runs_against_one_running_server_find_the_same_leaks() -> None:
     with uvicorn_server(create_app(["read-by-id", "list-unfiltered"])) as base_url:
         url = f"{base_url}/openapi.json"

@@ -583,6 +583,7 @@ def test_an_interrupt_at_any_moment_exits_130_with_the_reports_marked_incomplete
 # --- 8. pytest-xdist ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # two pytest runs of a whole campaign
 def test_two_pytest_workers_give_the_serial_runs_findings(
     tmp_path: Path, bytecode_cache: Path, all_bugs: Campaign
 ) -> None:

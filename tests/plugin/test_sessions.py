@@ -48,6 +48,7 @@ def leaky(project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.P
     return project
 
 
+@pytest.mark.slow  # a campaign and fixtures in one pytest run
 def test_fixture_tenants_never_collide_with_the_campaigns(leaky: pytest.Pytester) -> None:
     _, alone = _run(leaky, "alone")
     leaky.makepyfile(test_fixtures=FIXTURE_TEST)
