@@ -30,6 +30,7 @@ def expect_isolated(*tenants: Tenant) -> Iterator[None]:
     if not tenants:
         raise TypeError("expect_isolated() needs at least one tenant, e.g. expect_isolated(alice).")
     watches = [watch_of(tenant) for tenant in tenants]
+    seen = {id(watch.watcher): len(watch.watcher.violations) for watch in watches}
     for watch in watches:
         watch.expecting += 1
     try:
@@ -37,6 +38,12 @@ def expect_isolated(*tenants: Tenant) -> Iterator[None]:
     finally:
         for watch in watches:
             watch.expecting -= 1
+    # A response another thread received (a request sent from a thread pool) failed on that thread:
+    # the test may never have waited on it, so the violation is raised here too.
+    for watch in watches:
+        missed = watch.watcher.elsewhere(seen[id(watch.watcher)])
+        if missed is not None:
+            raise missed
 
 
 def _send(attacker: Tenant, request_or_url: Any, method: str, json: Any) -> requests.Response:

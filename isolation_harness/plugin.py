@@ -408,8 +408,14 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         watcher = _watcher(item.config)
     if watcher is not None:
         watcher.strict += 1
+    since = len(watcher.violations) if watcher is not None else 0
     try:
-        return (yield)
+        result = yield
+        # A response a thread of the test received failed there; the test may never have waited on it.
+        missed = watcher.elsewhere(since) if watcher is not None else None
+        if missed is not None:
+            raise missed
+        return result
     finally:
         if watcher is not None:
             watcher.strict -= 1

@@ -6,6 +6,7 @@ tenant receives is checked for any other tenant's canary as it arrives.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from typing import Any
 
@@ -39,6 +40,9 @@ class Watcher:
         self.knowledge = Knowledge()
         # Tests marked ``isolation`` running now: every response is checked.
         self.strict = 0
+        # Every violation raised, and the thread it was raised on: one raised on another thread than the
+        # test's (which the test may never have waited on) is raised again when the block or test ends.
+        self.violations: list[tuple[int, IsolationViolation]] = []
 
     def create(self, name: str | None = None) -> Tenant:
         tenant = self.factory.create(name)
@@ -46,6 +50,11 @@ class Watcher:
         _WATCHES[tenant] = watch
         tenant.client.observers.append(watch.on_response)
         return tenant
+
+    def elsewhere(self, since: int) -> IsolationViolation | None:
+        """The first violation raised since the ``since``-th on another thread than this one."""
+        here = threading.get_ident()
+        return next((v for thread, v in self.violations[since:] if thread != here), None)
 
     def destroy(self, tenant: Tenant) -> None:
         try:
@@ -67,7 +76,11 @@ class Watch:
         __tracebackhide__ = True
         if self.expecting or self.watcher.strict:
             others = self.watcher.knowledge.markers(self.state)
-            check_response(self.tenant, response, others, context="received")
+            try:
+                check_response(self.tenant, response, others, context="received")
+            except IsolationViolation as violation:
+                self.watcher.violations.append((threading.get_ident(), violation))
+                raise
         try:
             body = response.json()
         except ValueError:

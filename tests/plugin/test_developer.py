@@ -322,3 +322,45 @@ def test_registry_arguments_are_validated(project: pytest.Pytester) -> None:
 
 def test_suite_file_is_the_documented_one() -> None:
     assert Path(EXAMPLE_SUITE).is_file()
+
+
+THREADED_TESTS = """
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
+
+import pytest
+
+from isolation_harness import expect_isolated
+
+
+def test_a_pool_the_test_never_reads_from(tenants):
+    alice, bob = tenants.create(2)
+    with expect_isolated(alice, bob), ThreadPoolExecutor(max_workers=8) as pool:
+        wait([pool.submit(tenant.client.get, "/me") for tenant in [alice, bob] * 4])
+
+
+@pytest.mark.isolation
+def test_threads_in_a_marked_test(tenants):
+    alice, bob = tenants.create(2)
+    threads = [threading.Thread(target=tenant.client.get, args=("/me",)) for tenant in [alice, bob] * 4]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+"""
+
+
+@pytest.mark.parametrize("bug", ["none", "request-state-race"])
+def test_a_leak_a_thread_received_fails_the_test_though_the_test_never_waited_on_it(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, bug: str
+) -> None:
+    monkeypatch.setenv("DISPATCH_VULNERABILITIES", bug)
+    project.makepyfile(test_threads=THREADED_TESTS)
+    result = project.runpytest_subprocess(*OPTIONS, "-p", "no:threadexception")
+    if bug == "none":
+        result.assert_outcomes(passed=2)
+        return
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(
+        ["E   *IsolationViolation: tenant-* received tenant-*'s data: GET /me answered HTTP 200 with *"]
+    )
