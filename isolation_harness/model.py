@@ -128,6 +128,11 @@ class HttpResponse:
         return 200 <= self.status < 300
 
 
+def header_value(headers: Mapping[str, str], name: str, default: str = "") -> str:
+    """A header's value, whatever the case of its name (``name`` in lower case); ``default`` when absent."""
+    return next((value for key, value in headers.items() if key.lower() == name), default)
+
+
 def iter_leaves(value: Any, path: JSONPath = ()) -> list[tuple[JSONPath, Any]]:
     """Every scalar in a JSON value with its path."""
     out: list[tuple[JSONPath, Any]] = []

@@ -8,6 +8,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .model import header_value
+
 # Answers that say "try again later": a gateway's or an overloaded server's, and rate limiting.
 RETRIED_STATUSES = frozenset({429, 502, 503, 504})
 
@@ -54,7 +56,7 @@ class RetryPolicy:
         broken, unless try ``attempt`` was the last."""
         if attempt >= self.attempts - 1 or not (status in RETRIED_STATUSES or malformed):
             return False
-        retry_after = next((value for key, value in headers.items() if key.lower() == "retry-after"), None)
+        retry_after = header_value(headers, "retry-after") or None
         self.wait(attempt, retry_after=retry_after if status in RETRIED_STATUSES else None)
         return True
 
@@ -75,7 +77,7 @@ def _retry_after_seconds(value: str | None) -> float | None:
 
 def is_malformed(headers: Mapping[str, str], text: str) -> bool:
     """A body that says it is JSON and is not (cut short, say): worth asking again."""
-    content_type = next((value for key, value in headers.items() if key.lower() == "content-type"), "")
+    content_type = header_value(headers, "content-type")
     if "json" not in content_type.lower() or not text.strip():
         return False
     try:

@@ -18,7 +18,7 @@ from typing import Any
 from ..engine.context import EngineContext
 from ..exchange import Evidence, Exchange, Probe
 from ..knowledge import visible
-from ..model import FindingKind, HttpResponse, Verdict
+from ..model import FindingKind, HttpResponse, Verdict, header_value
 from ..tenants import Tenant
 from .base import ResponseOracle
 from .canary import find_canaries, pointers_of
@@ -30,11 +30,6 @@ _SHARED = ("public", "s-maxage", "must-revalidate")
 _HIT_HEADERS = ("x-cache", "x-cache-status", "cf-cache-status", "x-proxy-cache")
 
 
-def _header(headers: Mapping[str, str], name: str) -> str:
-    """A header's value, whatever the case of its name; ``""`` when absent."""
-    return next((value for key, value in headers.items() if key.lower() == name), "")
-
-
 def shared_cacheable(headers: Mapping[str, str], credentials: Collection[str]) -> str:
     """The headers that let a shared cache keep an answer to a request with credentials and serve it to
     anyone sending the same URL (``Cache-Control: public, max-age=60, no Vary``), or ``""``.
@@ -44,7 +39,7 @@ def shared_cacheable(headers: Mapping[str, str], credentials: Collection[str]) -
     ``must-revalidate``; with a cookie, a lifetime (``max-age``) is enough. ``private`` with a list of
     header names makes only those private.
     """
-    control = _header(headers, "cache-control")
+    control = header_value(headers, "cache-control")
     directives: dict[str, str] = {}
     for part in control.split(","):
         name, _, value = part.strip().partition("=")
@@ -56,7 +51,7 @@ def shared_cacheable(headers: Mapping[str, str], credentials: Collection[str]) -
     lifetime = directives.get("s-maxage", directives.get("max-age"))
     if not any(name in directives for name in shared) or lifetime in ("0", "-0"):
         return ""
-    vary = _header(headers, "vary")
+    vary = header_value(headers, "vary")
     varied = {name.strip().lower() for name in vary.split(",") if name.strip()}
     if "*" in varied or varied & set(credentials):
         return ""
@@ -122,8 +117,8 @@ class SharedCacheOracle(ResponseOracle):
 
 def _from_a_cache(response: HttpResponse) -> bool:
     """Whether the answer says a cache served it: a cache's HIT header, or an ``Age`` above 0."""
-    hit = any("hit" in _header(response.headers, name).lower() for name in _HIT_HEADERS)
-    age = _header(response.headers, "age").strip()
+    hit = any("hit" in header_value(response.headers, name).lower() for name in _HIT_HEADERS)
+    age = header_value(response.headers, "age").strip()
     return hit or (age.isdigit() and int(age) > 0)
 
 
